@@ -1,0 +1,288 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .markdown import render_markdown
+
+REVIEW_DUE_SOON_DAYS = 30
+
+
+class PageQuerySet(models.QuerySet):
+    def search(self, terms: str):
+        """Pages matching every word of `terms`, best first, each with its best-matching section.
+
+        PostgreSQL ranks with full-text search (title over summary over section text);
+        other databases fall back to word matching weighted the same way.
+        """
+        if connection.vendor == "postgresql":
+            return self._search_postgresql(terms)
+        return self._search_simple(terms)
+
+    def _search_postgresql(self, terms):
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        query = SearchQuery(terms, search_type="websearch", config="english")
+        page_vector = SearchVector("title", weight="A", config="english") + SearchVector(
+            "summary", weight="B", config="english"
+        )
+        section_vector = SearchVector("heading", weight="B", config="english") + SearchVector(
+            "body", weight="C", config="english"
+        )
+        matching_sections = (
+            Section.objects.filter(page=OuterRef("pk"))
+            .annotate(document=section_vector)
+            .filter(document=query)
+            .annotate(rank=SearchRank(section_vector, query))
+            .order_by("-rank", "order")
+        )
+        return (
+            self.annotate(document=page_vector)
+            .filter(Q(document=query) | Exists(matching_sections))
+            .annotate(
+                rank=SearchRank(page_vector, query)
+                + models.functions.Coalesce(Subquery(matching_sections.values("rank")[:1]), Value(0.0)),
+                matched_heading=Subquery(matching_sections.values("heading")[:1]),
+                matched_anchor=Subquery(matching_sections.values("anchor")[:1]),
+            )
+            .order_by("-rank", "title")
+        )
+
+    def _search_simple(self, terms):
+        words = terms.split()[:10]
+        if not words:
+            return self.none()
+        queryset = self
+        rank = Value(0)
+        for word in words:
+            word_sections = Section.objects.filter(page=OuterRef("pk")).filter(
+                Q(heading__icontains=word) | Q(body__icontains=word)
+            )
+            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Exists(word_sections))
+            rank = (
+                rank
+                + Case(When(title__icontains=word, then=Value(3)), default=Value(0), output_field=IntegerField())
+                + Case(When(summary__icontains=word, then=Value(2)), default=Value(0), output_field=IntegerField())
+                + Case(When(Exists(word_sections), then=Value(1)), default=Value(0), output_field=IntegerField())
+            )
+        first_match = Section.objects.filter(page=OuterRef("pk")).filter(
+            Q(heading__icontains=words[0]) | Q(body__icontains=words[0])
+        )
+        return queryset.annotate(
+            rank=rank,
+            matched_heading=Subquery(first_match.values("heading")[:1]),
+            matched_anchor=Subquery(first_match.values("anchor")[:1]),
+        ).order_by("-rank", "title")
+
+    def published(self):
+        """Live pages: published themselves and, for a sub-page, under a published guide."""
+        return self.filter(status=Page.Status.PUBLISHED).filter(
+            Q(parent__isnull=True) | Q(parent__status=Page.Status.PUBLISHED)
+        )
+
+    def conditions(self):
+        """Top-level condition pages (the guides), not their sub-pages."""
+        return self.filter(parent__isnull=True)
+
+    def review_overdue(self, today=None):
+        return self.filter(next_review_due__lt=today or timezone.localdate())
+
+    def review_due_soon(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(
+            next_review_due__gte=today,
+            next_review_due__lte=today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS),
+        )
+
+
+class Page(models.Model):
+    """A condition page (a guide) or one of its sub-pages, such as "Symptoms"."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="condition",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subpages",
+        help_text="Leave empty for a condition page; choose the condition for a sub-page.",
+    )
+    title = models.CharField("title", max_length=200, help_text="For example “Dystonia” or “Symptoms of dystonia”.")
+    short_title = models.CharField(
+        "short title",
+        max_length=80,
+        blank=True,
+        help_text="Shorter name used in the guide's contents and pagination, for example “Symptoms”.",
+    )
+    slug = models.SlugField("slug", max_length=100, help_text="The last part of the page's web address.")
+    summary = models.CharField(
+        "summary",
+        max_length=300,
+        help_text="One or two plain sentences. Used as the page description and in search results.",
+    )
+    order = models.PositiveSmallIntegerField(
+        "order", default=0, help_text="Position of a sub-page in its guide, smallest first."
+    )
+    status = models.CharField("status", max_length=10, choices=Status, default=Status.DRAFT)
+    last_reviewed = models.DateField("page last reviewed")
+    next_review_due = models.DateField("next review due")
+    services_url = models.URLField(
+        "services link",
+        blank=True,
+        help_text="Address for “Find and choose services for …”. Leave empty to hide the link.",
+    )
+    source_note = models.CharField(
+        "source note",
+        max_length=200,
+        blank=True,
+        help_text="Where the content comes from, shown at the foot of the page.",
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("last changed", auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "page"
+        verbose_name_plural = "pages"
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(parent__isnull=True), name="conditions_page_unique_condition_slug"
+            ),
+            models.UniqueConstraint(fields=["parent", "slug"], name="conditions_page_unique_subpage_slug"),
+            models.CheckConstraint(
+                condition=Q(next_review_due__gte=models.F("last_reviewed")),
+                name="conditions_page_review_due_after_reviewed",
+            ),
+        ]
+        indexes = [models.Index(fields=["parent", "status", "order"])]
+
+    def __str__(self):
+        if self.parent_id:
+            return f"{self.parent.title}: {self.title}"
+        return self.title
+
+    def get_absolute_url(self):
+        if self.parent_id:
+            return reverse("conditions:subpage", args=[self.parent.slug, self.slug])
+        return reverse("conditions:detail", args=[self.slug])
+
+    def clean(self):
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError({"parent": "A sub-page must belong to a condition page, not to another sub-page."})
+        if self.last_reviewed and self.next_review_due and self.next_review_due < self.last_reviewed:
+            raise ValidationError({"next_review_due": "The next review must be due after the last review."})
+
+    @property
+    def is_condition(self):
+        return self.parent_id is None
+
+    @property
+    def guide(self):
+        """The condition page this page belongs to (itself for a condition page)."""
+        return self.parent if self.parent_id else self
+
+    @property
+    def nav_title(self):
+        return self.short_title or self.title
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def is_review_overdue(self, today=None):
+        return self.next_review_due < (today or timezone.localdate())
+
+    def is_review_due_soon(self, today=None):
+        today = today or timezone.localdate()
+        return today <= self.next_review_due <= today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)
+
+
+class Section(models.Model):
+    """A headed part of a page. The body is Markdown; its sanitised HTML is stored beside it."""
+
+    page = models.ForeignKey(Page, verbose_name="page", on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField("order", default=0)
+    heading = models.CharField(
+        "heading", max_length=200, blank=True, help_text="Leave empty for the page's opening text."
+    )
+    anchor = models.SlugField(
+        "anchor",
+        max_length=100,
+        blank=True,
+        help_text="Part of the address that jumps to this section, for example “causes”.",
+    )
+    body = models.TextField(
+        "text", help_text="Markdown: blank line between paragraphs, “* ” for bullet points, [text](address) for links."
+    )
+    body_html = models.TextField("text as HTML", editable=False)
+    read_more = models.ForeignKey(
+        Page,
+        verbose_name="read more page",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A sub-page of this guide that this section links to.",
+    )
+    read_more_label = models.CharField(
+        "read more link text",
+        max_length=200,
+        blank=True,
+        help_text="For example “Read more about the symptoms of dystonia”.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "section"
+        verbose_name_plural = "sections"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "anchor"], condition=~Q(anchor=""), name="conditions_section_unique_anchor"
+            ),
+        ]
+
+    def __str__(self):
+        return self.heading or "Introduction"
+
+    def save(self, *args, **kwargs):
+        # The HTML is a cache of the Markdown, kept in step on every save so that
+        # pages never render Markdown on a request.
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.read_more_id and self.page_id and self.read_more.parent_id != self.page.guide.pk:
+            raise ValidationError({"read_more": "Choose a sub-page of this condition."})
+        if self.read_more_id and not self.read_more_label:
+            raise ValidationError({"read_more_label": "Give the link text for the read more link."})
+
+
+class RelatedLink(models.Model):
+    page = models.ForeignKey(Page, verbose_name="page", on_delete=models.CASCADE, related_name="related_links")
+    title = models.CharField("title", max_length=200)
+    description = models.CharField("description", max_length=300, blank=True)
+    url = models.URLField("address")
+    order = models.PositiveSmallIntegerField("order", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "related link"
+        verbose_name_plural = "related links"
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title

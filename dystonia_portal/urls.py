@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from conditions.sitemaps import PageSitemap
+
+urlpatterns = [
+    path("", include("conditions.urls")),
+    path("ratings/", include("ratings.urls")),
+    path("comments/", include("comments.urls")),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots_txt",
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
+    path(settings.ADMIN_PATH, admin.site.urls),
+]

@@ -1,0 +1,118 @@
+"""Shared fixtures: the people who use the site, and the demo content they use it on.
+
+Personas (healthchecks tests each view as owner, member and outsider; we do the same):
+an anonymous reader, a commenter, another commenter, a moderator, an editor and a superuser.
+"""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from conditions.models import Page, RelatedLink, Section
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Serve static files without the build-time manifest, so tests need no collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username, *, groups=(), **extra):
+        user = django_user_model.objects.create_user(
+            username=username, email=f"{username}@example.org", password=PASSWORD, **extra
+        )
+        for name in groups:
+            user.groups.add(Group.objects.get(name=name))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def reader(client):
+    """An anonymous reader: the test client with nobody signed in."""
+    return client
+
+
+@pytest.fixture
+def commenter(make_user):
+    return make_user("commenter")
+
+
+@pytest.fixture
+def other_commenter(make_user):
+    return make_user("other_commenter")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user("moderator", groups=["Moderators"], is_staff=True)
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("editor", groups=["Editors"], is_staff=True)
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.org", PASSWORD)
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def make_page():
+    def make(title="Dystonia", *, parent=None, status=Page.Status.PUBLISHED, sections=1, **extra):
+        values = {
+            "slug": title.lower().replace(" ", "-"),
+            "summary": f"About {title}.",
+            "last_reviewed": datetime.date(2013, 6, 19),
+            "next_review_due": datetime.date(2015, 6, 19),
+            **extra,
+        }
+        page = Page.objects.create(title=title, parent=parent, status=status, **values)
+        for number in range(1, sections + 1):
+            Section.objects.create(
+                page=page, order=number, heading=f"Part {number}", anchor=f"part-{number}", body=f"Text {number}."
+            )
+        return page
+
+    return make
+
+
+@pytest.fixture
+def condition(make_page):
+    """A published condition page with three sub-pages and two related links."""
+    page = make_page("Dystonia", services_url="https://www.nhs.uk/service-search/", sections=3)
+    for order, name in enumerate(["Symptoms", "Causes", "Treatment"], start=1):
+        make_page(f"{name} of dystonia", parent=page, slug=name.lower(), short_title=name, order=order)
+    for order in (1, 2):
+        RelatedLink.objects.create(page=page, order=order, title=f"Related {order}", url=f"https://example.org/{order}")
+    return page
+
+
+@pytest.fixture
+def demo(db):
+    """The demo content exactly as `load_demo` loads it."""
+    call_command("load_demo", stdout=io.StringIO())
+    return Page.objects.get(parent=None, slug="dystonia")
