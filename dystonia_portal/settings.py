@@ -125,3 +125,14 @@ CRISPY_TEMPLATE_PACK = "nhsuk"
 
 # Editors and moderators use the admin; its path can be moved off the default.
 ADMIN_PATH = env("DJANGO_ADMIN_PATH", default="admin/")
+
+# Requests allowed per reader (account, or keyed hash of the address) per window:
+# scope: (requests, seconds). Every write endpoint names its scope here.
+RATE_LIMITS = {
+    "rating": (20, 600),
+    "comment": (5, 600),
+    "report": (10, 600),
+    "signup": (5, 3600),
+    "signin": (20, 600),
+    "password_reset": (5, 3600),
+}
