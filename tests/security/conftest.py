@@ -33,9 +33,9 @@ HOSTILE_STRINGS = [
     f'"><script>alert("{MARKER}")</script>',
     f"'><img src=x onerror=alert('{MARKER}')>",
     f"<img src=x onerror=alert('{MARKER}')>",
-    f'<body onload="alert(\'{MARKER}\')">',
+    f"<body onload=\"alert('{MARKER}')\">",
     f"<div onmouseover=alert('{MARKER}')>hover</div>",
-    f'" autofocus onfocus="alert(\'{MARKER}\')',
+    f"\" autofocus onfocus=\"alert('{MARKER}')",
     f"<details open ontoggle=alert('{MARKER}')>",
     # javascript: and data: URLs
     f"javascript:alert('{MARKER}')",

@@ -130,9 +130,7 @@ def test_cookies_are_http_only_same_site_and_secure_over_https(client, superuser
     assert csrf["samesite"] == "Lax"
     assert csrf["secure"] is True
 
-    response = client.post(
-        f"/{settings.ADMIN_PATH}login/", {"username": "admin", "password": PASSWORD}, headers=https
-    )
+    response = client.post(f"/{settings.ADMIN_PATH}login/", {"username": "admin", "password": PASSWORD}, headers=https)
 
     assert response.status_code == 302
     session = response.cookies[settings.SESSION_COOKIE_NAME]
