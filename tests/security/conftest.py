@@ -78,13 +78,16 @@ HOSTILE_STRINGS = [
 
 
 def iter_url_patterns(patterns=None, namespace=""):
-    """(qualified name, pattern) for every URL the project routes, through every include()."""
+    """(qualified name, pattern) for every URL the project routes, through every include().
+
+    An unnamed pattern gives just its namespace ("admin:", or "" at the top level).
+    """
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(entry, URLResolver):
             inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
             yield from iter_url_patterns(entry.url_patterns, inner)
         else:
-            yield (namespace + entry.name if entry.name else None), entry
+            yield namespace + (entry.name or ""), entry
 
 
 def url_parameters(pattern):
@@ -98,7 +101,7 @@ def every_url():
     """Each named URL in the project, reversed with PARAMETER_VALUES: [(name, path)]."""
     urls = []
     for name, pattern in iter_url_patterns():
-        if name is None:
+        if name == "" or name.endswith(":"):
             continue
         names, positional = url_parameters(pattern)
         if positional:
