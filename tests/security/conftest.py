@@ -170,6 +170,12 @@ def assert_shown_safely(response, payload, *, secret_key):
     assert "1337" not in body.replace(MARKER, "").replace("add:1330", "")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """These tests sign in hundreds of times; a slow hash proves nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def csrf_client():
     from django.test import Client
