@@ -1,0 +1,113 @@
+"""Permissions matrix: each persona against each admin page and each moderation or edit action.
+
+The admin requires staff; editors reach condition content only, moderators comment
+moderation only, and only superusers reach accounts, groups and sign-in attempts.
+"""
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+
+from conditions.models import Page
+
+ADMIN = f"/{settings.ADMIN_PATH}"
+
+# The admin apps each persona may open. Everything else must be refused.
+APPS_ALLOWED = {
+    "reader": set(),
+    "commenter": set(),
+    "editor": {"conditions"},
+    "superuser": {model._meta.app_label for model in admin.site._registry},
+}
+PERSONAS = list(APPS_ALLOWED)
+MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def as_persona(request, client, persona):
+    if persona != "reader":
+        client.force_login(request.getfixturevalue(persona))
+    return client
+
+
+def assert_refused(response, persona):
+    if persona in ("reader", "commenter"):
+        # Not staff: sent to the admin sign-in page, never shown the admin.
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{ADMIN}login/")
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_admin_index_requires_staff(request, client, db, persona):
+    response = as_persona(request, client, persona).get(ADMIN)
+
+    if persona in ("reader", "commenter"):
+        assert_refused(response, persona)
+    else:
+        assert response.status_code == 200
+        listed = {app["app_label"] for app in response.context["app_list"]}
+        assert listed == APPS_ALLOWED[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.label)
+def test_admin_changelist_matrix(request, client, db, persona, model):
+    opts = model._meta
+    response = as_persona(request, client, persona).get(f"{ADMIN}{opts.app_label}/{opts.model_name}/")
+
+    if opts.app_label in APPS_ALLOWED[persona]:
+        assert response.status_code == 200
+    else:
+        assert_refused(response, persona)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_edit_page_matrix(request, client, db, condition, persona):
+    client = as_persona(request, client, persona)
+    url = f"{ADMIN}conditions/page/{condition.pk}/change/"
+
+    page = client.get(url)
+    delete = client.post(f"{ADMIN}conditions/page/{condition.pk}/delete/", {"post": "yes"})
+
+    if "conditions" in APPS_ALLOWED[persona]:
+        assert page.status_code == 200
+        assert delete.status_code == 302
+        assert not Page.objects.filter(pk=condition.pk).exists()
+    else:
+        assert_refused(page, persona)
+        assert_refused(delete, persona)
+        assert Page.objects.filter(pk=condition.pk).exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_manage_accounts(request, client, db, persona, django_user_model):
+    client = as_persona(request, client, persona)
+
+    response = client.post(
+        f"{ADMIN}auth/user/add/", {"username": "intruder", "password1": "x-Very-l0ng-pass", "password2": "x-Very-l0ng-pass"}
+    )
+
+    if persona == "superuser":
+        assert response.status_code == 302
+        assert django_user_model.objects.filter(username="intruder").exists()
+    else:
+        assert_refused(response, persona)
+        assert not django_user_model.objects.filter(username="intruder").exists()
+
+
+def test_debug_banner_shows_in_the_admin_only_with_debug_on(client_for, superuser, settings):
+    client = client_for(superuser)
+    warning = "this site is running with DEBUG on"
+
+    assert warning not in client.get(ADMIN).content.decode()
+    settings.DEBUG = True
+    assert warning in client.get(ADMIN).content.decode()
+    client.logout()
+    assert warning in client.get(f"{ADMIN}login/").content.decode()
+
+
+def test_robots_txt_does_not_reveal_the_admin(client, db):
+    body = client.get("/robots.txt").content.decode()
+
+    assert settings.ADMIN_PATH.strip("/") not in body
