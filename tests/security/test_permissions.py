@@ -84,8 +84,9 @@ def test_edit_page_matrix(request, client, db, condition, persona):
 def test_only_superusers_manage_accounts(request, client, db, persona, django_user_model):
     client = as_persona(request, client, persona)
 
+    password = "x-Very-l0ng-pass"
     response = client.post(
-        f"{ADMIN}auth/user/add/", {"username": "intruder", "password1": "x-Very-l0ng-pass", "password2": "x-Very-l0ng-pass"}
+        f"{ADMIN}auth/user/add/", {"username": "intruder", "password1": password, "password2": password}
     )
 
     if persona == "superuser":
