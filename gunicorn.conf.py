@@ -1,23 +1,34 @@
 """gunicorn settings for `make serve` (gunicorn reads this file from the working directory).
 
 Every value can be changed from the environment without editing the file:
-GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_TIMEOUT.
+GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_TIMEOUT, GUNICORN_LOG_LEVEL, FORWARDED_ALLOW_IPS.
 """
 
 import multiprocessing
 import os
+from pathlib import Path
+
+import environ
+
+# The same .env as the settings; variables already in the environment win.
+environ.Env.read_env(Path(__file__).resolve().parent / ".env")
+
+
+def setting(name, default):
+    return os.environ.get(name) or default
+
 
 wsgi_app = "dystonia_portal.wsgi:application"
 
 # Behind a reverse proxy on the same machine, listen on loopback only.
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+bind = setting("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers, the usual (2 x cores) + 1: requests are short and mostly wait on PostgreSQL.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+workers = int(setting("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 
 # A request that takes longer than this is stuck: the worker is killed and replaced.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+timeout = int(setting("GUNICORN_TIMEOUT", 30))
 # On a restart or deploy (SIGTERM or SIGHUP), let running requests finish first.
 graceful_timeout = 30
 keepalive = 5
@@ -33,10 +44,14 @@ preload_app = True
 # own JSON lines there too; the access log adds one line per request with the request id.
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+loglevel = setting("GUNICORN_LOG_LEVEL", "info")
 access_log_format = (
     'request_id=%({x-request-id}o)s method=%(m)s path="%(U)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s agent="%(a)s"'
 )
 
 # The proxy in front tells us the scheme; only trust it from loopback (the default).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+forwarded_allow_ips = setting("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# gunicorn 27's control socket (gunicornc) is not used; without it, no socket in $HOME and
+# no clash between two servers on one machine.
+control_socket_disable = True
