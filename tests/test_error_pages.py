@@ -52,7 +52,7 @@ def test_500_page_renders_with_an_empty_context():
 
     assert "<h1>Sorry, there is a problem with the service</h1>" in page
     assert "Try again later." in page
-    assert 'class="nhsuk-header__service-name" href="/">Dystonia Portal</a>' in page
+    assert 'class="nhsuk-header__service-name app-header__site-name" href="/">Dystonia Portal</a>' in page
     assert "/static/css/main.css" in page
 
 
