@@ -224,20 +224,28 @@ AXES_HTTP_RESPONSE_CODE = 429
 # fits axes' address column, and keeps no log of successful sign-ins.
 AXES_CLIENT_IP_CALLABLE = "dystonia_portal.security.hashed_client_address"
 AXES_DISABLE_ACCESS_LOG = True
+# Usernames are cut to 150 characters before axes stores them (a longer one is hostile).
+AXES_USERNAME_CALLABLE = "dystonia_portal.security.axes_username"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "password1", "password2", "email"]
 
 # --- Cache, sessions and shared state ---------------------------------------------------
 
 # Rate limits live in the default cache, so it must be shared by every gunicorn worker.
 # With REDIS_URL (several hosts behind a load balancer) Redis holds the cache and the
-# session cache; otherwise the database cache serves every worker on one host
-# (`manage.py createcachetable`, run by `make run` and `make serve`).
+# session cache. Otherwise DJANGO_CACHE picks: "database" (the default) serves every worker
+# on one host (`manage.py createcachetable`, run by `make run` and `make serve`); "memory"
+# is per process, so only for one process: the test run (pyproject.toml sets it) or runserver.
 REDIS_URL = env("REDIS_URL", default="")
+CACHE_KIND = env("DJANGO_CACHE", default="database")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
+elif CACHE_KIND == "database":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+elif CACHE_KIND == "memory":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured('Set DJANGO_CACHE to "database" or "memory" (or set REDIS_URL).')
 
 # --- Logging and error mail -------------------------------------------------------------
 

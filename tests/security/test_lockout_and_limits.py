@@ -55,6 +55,16 @@ def test_lockout_stores_a_keyed_hash_never_the_address_or_password(client, super
     assert "203.0.113.9" not in f"{attempt.post_data} {attempt.get_data} {attempt.http_accept} {attempt.path_info}"
 
 
+def test_a_very_long_username_is_counted_cut_to_the_longest_possible_username(client, db):
+    fail_admin_sign_in(client, username="x" * 10_000)
+
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "x" * 150
+    assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
+    response = client.post(ADMIN_LOGIN, {"username": "x" * 9_000, "password": PASSWORD})
+    assert response.status_code == 429
+
+
 def test_successful_sign_in_keeps_no_access_log(client, superuser):
     response = client.post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD})
 
@@ -81,7 +91,7 @@ def test_a_superuser_unlocks_an_account_from_the_admin(client, client_for, super
 
 
 @pytest.mark.parametrize("persona", ["editor", "commenter"])
-def test_only_superusers_see_sign_in_attempts(request, client_for, persona):
+def test_only_superusers_see_sign_in_attempts(request, client_for, db, persona):
     user = request.getfixturevalue(persona)
 
     response = client_for(user).get(f"/{settings.ADMIN_PATH}axes/accessattempt/")
@@ -94,3 +104,24 @@ def test_rate_limits_name_every_write_scope():
     for limit, period in settings.RATE_LIMITS.values():
         assert 0 < limit <= 20
         assert 60 <= period <= 3600
+
+
+def test_rate_limits_hold_on_the_database_cache_that_gunicorn_workers_share(settings, db):
+    # Production's one-host cache. A second cache connection stands for another worker process.
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from dystonia_portal.ratelimit import is_allowed
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    }
+    call_command("createcachetable")
+    other_worker = caches.create_connection("default")
+
+    answers = [is_allowed("comment", "user:1", limit=3, period=600) for _ in range(4)]
+
+    assert answers == [True, True, True, False]
+    window = int(timezone.now().timestamp()) // 600
+    assert other_worker.get(f"ratelimit:comment:user:1:{window}") == 4
