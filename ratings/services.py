@@ -15,14 +15,21 @@ from .models import SCORES, Rating, RatingFeedback, RatingSummary
 LOW_SCORES = (1, 2)
 
 
-def _since_review_counts(*, page: Page, reviewed_on) -> dict:
-    """The since-review part of a summary, counted afresh from the raw ratings."""
-    counts = Rating.objects.filter(page=page, page_reviewed_on__gte=reviewed_on).aggregate(
-        recent_count=Count("pk"),
-        recent_total=Coalesce(Sum("score"), 0),
-        **{f"recent_{score}": Count("pk", filter=Q(score=score)) for score in SCORES},
-    )
-    return {"reviewed_on": reviewed_on, **counts}
+def _recount(*, page: Page, reviewed_on, all_time: bool) -> dict:
+    """Summary figures counted afresh from the raw ratings: the since-review part, or all."""
+    recent = Q(page_reviewed_on__gte=reviewed_on)
+    figures = {
+        "recent_count": Count("pk", filter=recent),
+        "recent_total": Coalesce(Sum("score", filter=recent), 0),
+        **{f"recent_{score}": Count("pk", filter=recent & Q(score=score)) for score in SCORES},
+    }
+    if all_time:
+        figures.update(
+            count=Count("pk"),
+            total=Coalesce(Sum("score"), 0),
+            **{f"count_{score}": Count("pk", filter=Q(score=score)) for score in SCORES},
+        )
+    return {"reviewed_on": reviewed_on, **Rating.objects.filter(page=page).aggregate(**figures)}
 
 
 @transaction.atomic
@@ -41,14 +48,12 @@ def rating_submit(*, page: Page, user=None, session_hash: str = "", score: int) 
     reviewed_on = page.last_reviewed
 
     # One query in the usual case; inserting the row also locks it until commit.
-    summary, _ = RatingSummary.objects.select_for_update().get_or_create(page=page)
+    summary, created = RatingSummary.objects.select_for_update().get_or_create(page=page)
     changes = {}
-    if summary.reviewed_on != reviewed_on:
-        # First rating since the page was reviewed (again): recount the since-review part.
-        recount = _since_review_counts(page=page, reviewed_on=reviewed_on)
-        for name, value in recount.items():
-            setattr(summary, name, value)
-        changes.update(recount)
+    if created or summary.reviewed_on != reviewed_on:
+        # First rating since the page was reviewed (again): recount the since-review part;
+        # a new summary row counts whatever ratings are already there (normally none).
+        changes = _recount(page=page, reviewed_on=reviewed_on, all_time=created)
 
     rating = Rating.objects.filter(page=page, **reader).first()
     if rating is None:
