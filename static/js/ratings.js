@@ -93,9 +93,11 @@
   function enhance(block) {
     var ratingForm = block.querySelector("[data-rating-form]");
     var feedbackForm = block.querySelector("[data-rating-feedback-form]");
-    if (!ratingForm || !window.fetch || !window.FormData) {
+    if (!ratingForm || !window.fetch || !window.FormData || block.hasAttribute("data-rating-enhanced")) {
       return;
     }
+    // The block includes this script; a page with two blocks must not bind twice.
+    block.setAttribute("data-rating-enhanced", "");
 
     ratingForm.addEventListener("submit", function (event) {
       event.preventDefault();
