@@ -40,7 +40,7 @@ def rating_submit(*, page: Page, user=None, session_hash: str = "", score: int) 
     on it and every change is applied as database-side arithmetic: no update is lost,
     and re-rating moves one count between buckets without growing the total count.
     """
-    if score not in SCORES:
+    if type(score) is not int or score not in SCORES:  # not bool, float or str
         raise ValidationError("Select a rating from 1 to 5 stars.")
     if (user is None) == (not session_hash):
         raise ValueError("Give exactly one of user or session_hash.")

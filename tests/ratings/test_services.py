@@ -120,7 +120,7 @@ def test_each_page_has_its_own_summary(page):
     assert (summary_of(subpage).count, summary_of(subpage).total) == (1, 1)
 
 
-@pytest.mark.parametrize("score", [0, 6, -1, 3.5, "4", None])
+@pytest.mark.parametrize("score", [0, 6, -1, 3.5, "4", None, True])
 def test_bad_score_stores_nothing(page, score):
     with pytest.raises(ValidationError, match="Select a rating from 1 to 5 stars"):
         rating_submit(page=page, session_hash=ANNE, score=score)
