@@ -15,11 +15,15 @@ def rating_block(context, page):
     1. the page's summary row; 2. this reader's own rating with its feedback (skipped
     for an anonymous reader with no session, whose session is not created here).
     """
+    if not (page.is_published and (page.parent_id is None or page.parent.is_published)):
+        # An editor previewing a draft: the rating endpoints refuse drafts, so offer no form.
+        return {"page": page, "live": False}
     summary = RatingSummary.objects.filter(page=page).first() or RatingSummary(page=page)
     own = reader_rating(context["request"], page)
     has_feedback = own is not None and hasattr(own, "feedback")
     return {
         "page": page,
+        "live": True,
         "figures": summary_figures(summary, page),
         "form": RatingForm(initial={"score": own.score} if own else None),
         "own_score": own.score if own else None,

@@ -11,6 +11,7 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from conditions.models import Page
 from ratings.models import Rating, RatingSummary
 from ratings.services import rating_submit, rating_summaries_rebuild
 
@@ -195,3 +196,17 @@ def test_anonymous_reader_with_a_session_sees_their_score(page):
     html = block_html(client, page)
     assert 'value="2" class="nhsuk-radios__input" id="rating-score_1" required checked' in html
     assert "You gave this page 2 stars." in html
+
+
+def test_editor_previewing_a_draft_gets_no_rating_form_and_no_queries(client_for, superuser, make_page):
+    draft = make_page("Draft condition", status=Page.Status.DRAFT)
+    html = block_html(client_for(superuser), draft)
+
+    assert "Readers can rate this page once it is published." in html
+    assert "data-rating-form" not in html
+
+    request = RequestFactory().get("/")
+    request.user, request.session = superuser, SessionStore()
+    with CaptureQueriesContext(connection) as queries:
+        Template(TAG_LINE).render(Context({"request": request, "page": draft}))
+    assert len(queries) == 0
