@@ -400,3 +400,19 @@ def test_reading_a_page_creates_no_session(page):
     response = client.get(page.get_absolute_url())
     assert "sessionid" not in response.cookies
     assert not Session.objects.exists()
+
+
+def test_feedback_post_query_count(client_for, commenter, page, django_assert_num_queries):
+    for session in ("a", "b", "c"):
+        rating_submit(page=page, session_hash=session * 40, score=1)
+    client = client_for(commenter)
+    client.post(rate_url(page), {"score": "2"})
+
+    # 1 session, 2 user, 3 page, 4 this reader's rating with its feedback (LEFT JOIN),
+    # 5 SAVEPOINT for the service (BEGIN in production), 6 SAVEPOINT for update_or_create,
+    # 7 the feedback row SELECT ... FOR UPDATE, 8 SAVEPOINT for the insert, 9 INSERT the feedback,
+    # 10-12 RELEASE the three SAVEPOINTs (the last one is COMMIT in production)
+    with django_assert_num_queries(12):
+        response = client.post(feedback_url(page), {"reason": "other", "details": ""})
+    assert response.status_code == 302
+    assert RatingFeedback.objects.get().rating.user == commenter
