@@ -2,6 +2,7 @@
 
 Not a test. Run it against a database of its own (it adds two pages and their ratings):
 
+    createdb -h 127.0.0.1 -p 55432 -U postgres ratings_bench   # once
     DATABASE_URL=postgres://postgres@127.0.0.1:55432/ratings_bench .venv/bin/python benchmarks/ratings.py
 
 It migrates the database, builds a page with 1,000,000 ratings (COPY on PostgreSQL,
