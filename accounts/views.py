@@ -17,7 +17,7 @@ def safe_next(request, default):
     target = request.POST.get("next") or request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return resolve_url(default)
+    return resolve_url(default) if default else ""
 
 
 @sensitive_post_parameters("password1", "password2")
