@@ -121,7 +121,7 @@ class Comment(models.Model):
 
     @property
     def author_name(self):
-        return self.author.get_username() if self.author_id else "a former member"
+        return self.author.get_username() if self.author_id else "A former member"
 
     @property
     def is_removed(self):
