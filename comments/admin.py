@@ -150,12 +150,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         open_reports = Report.objects.filter(status=Report.Status.OPEN).only("comment_id", "reason")
+        # Built here rather than by super(), which orders before the count is annotated.
         return (
-            super()
-            .get_queryset(request)
-            .select_related("author", "page")
+            Comment.objects.select_related("author", "page")
             .with_open_report_count()
             .prefetch_related(Prefetch("reports", queryset=open_reports, to_attr="open_report_list"))
+            .order_by(*self.get_ordering(request))
         )
 
     def get_ordering(self, request):
@@ -196,7 +196,7 @@ class CommentAdmin(admin.ModelAdmin):
     def get_urls(self):
         decision_urls = [
             path(
-                "<int:comment_id>/<str:decision>/",
+                "<int:comment_id>/decide/<str:decision>/",
                 self.admin_site.admin_view(self.decision_view),
                 name="comments_comment_decision",
             ),

@@ -30,6 +30,8 @@ def comment_settings(settings):
     settings.MODERATOR_EMAILS = ["moderators@example.org"]
     settings.REPORTS_TO_HIDE = 3
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Fast hashing: these tests make many accounts and check no password strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
