@@ -21,7 +21,8 @@ from .services import text_hash
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo_content" / "comments.json"
 LONDON = ZoneInfo("Europe/London")
-MODERATOR_USERNAME = "moderator"
+# Not "moderator": tests/conftest.py's moderator persona has that name and tests may load the demo too.
+MODERATOR_USERNAME = "demo-moderator"
 MODERATOR_PASSWORD = "moderate-dystonia-demo"  # noqa: S105 - a local demo account, documented in the README
 
 User = get_user_model()
