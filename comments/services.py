@@ -157,7 +157,7 @@ def _resolve_reports(comment: Comment, status: str, now) -> None:
 @transaction.atomic
 def comment_remove(*, comment: Comment, moderator, note: str = "") -> ModerationDecision:
     """Remove a comment (soft delete), uphold its open reports, record it and tell the author."""
-    comment = Comment.objects.select_for_update().select_related("author", "page").get(pk=comment.pk)
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("author", "page").get(pk=comment.pk)
     now = timezone.now()
     comment.status = Comment.Status.REMOVED
     comment.save(update_fields=["status"])
@@ -181,7 +181,7 @@ def comment_reinstate(*, comment: Comment, moderator, note: str = "") -> Moderat
 
     Reports made before now no longer count towards hiding it again.
     """
-    comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("author").get(pk=comment.pk)
     if comment.deleted_by_author_at is not None:
         raise CommentError("Its author deleted this comment, so it cannot be reinstated.")
     if comment.author_id is not None and not comment.author.is_active:
