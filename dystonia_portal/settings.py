@@ -33,11 +33,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "Set DJANGO_SECRET_KEY to a long random string, or set DJANGO_DEBUG=true for local use."
         )
-    SECRET_KEY = "insecure-local-development-key-never-used-in-production"
+    SECRET_KEY = "insecure-local-development-key-never-used-in-production"  # noqa: S105 - DEBUG only
 
-ALLOWED_HOSTS = env_setting(
-    "DJANGO_ALLOWED_HOSTS", list, ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS = env_setting("DJANGO_ALLOWED_HOSTS", list, ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_setting("DJANGO_CSRF_TRUSTED_ORIGINS", list, [])
 
 SITE_NAME = "Dystonia Portal"
