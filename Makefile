@@ -45,4 +45,4 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles static/css static/js
+	rm -rf $(VENV) node_modules staticfiles static/css static/js/vendor static/assets
