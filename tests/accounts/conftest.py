@@ -1,13 +1,6 @@
 import pytest
 from django.core.cache import cache
 
-from tests.comments.conftest import use_crispy_stub_until_pack_exists
-
-
-@pytest.fixture(autouse=True)
-def crispy_pack(settings):
-    use_crispy_stub_until_pack_exists(settings)
-
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):

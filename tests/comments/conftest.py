@@ -1,26 +1,4 @@
-from pathlib import Path
-
 import pytest
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-
-CRISPY_STUB = Path(__file__).resolve().parent / "crispy_stub"
-
-
-def use_crispy_stub_until_pack_exists(settings):
-    """Render forms with a minimal stand-in while the project's crispy "nhsuk" pack is not merged yet.
-
-    Once templates/nhsuk/ exists (look branch), this does nothing and the real pack is tested.
-    """
-    try:
-        get_template("nhsuk/field.html")
-    except TemplateDoesNotExist:
-        settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], CRISPY_STUB]}]
-
-
-@pytest.fixture(autouse=True)
-def crispy_pack(settings):
-    use_crispy_stub_until_pack_exists(settings)
 
 
 @pytest.fixture(autouse=True)
