@@ -45,7 +45,7 @@ def test_sign_up_creates_an_account_signs_in_and_returns_to_the_page(reader, con
     assert user.email == "new@example.org"
     assert user.check_password(NEW_PASSWORD)
     page = reader.get("/conditions/dystonia/").content.decode()
-    assert "Signed in as newperson" in page
+    assert "Signed in as </span>newperson" in page
     assert "<textarea" in page
 
 
@@ -180,14 +180,16 @@ def test_sign_out_without_csrf_token_is_refused(commenter):
 
 def test_header_offers_sign_in_and_create_an_account_to_anonymous_readers(reader, condition):
     html = reader.get("/conditions/dystonia/").content.decode()
-    assert '<a href="/account/sign-in/?next=/conditions/dystonia/">Sign in</a>' in html
-    assert ">Create an account</a>" in html
+    assert 'href="/account/sign-in/?next=/conditions/dystonia/">Sign in</a>' in html
+    assert 'href="/account/create/?next=/conditions/dystonia/">Create an account</a>' in html
 
 
 def test_header_shows_the_username_and_a_sign_out_button(client_for, commenter, condition):
     html = client_for(commenter).get("/conditions/dystonia/").content.decode()
-    assert "Signed in as commenter" in html
-    assert re.search(r'<form action="/account/sign-out/" method="post"[^>]*>\s*<input type="hidden" name="csrf', html)
+    assert "Signed in as </span>commenter" in html
+    assert 'href="/account/delete/">Delete account</a>' in html
+    sign_out = r"<form [^>]*action=\"/account/sign-out/\" method=\"post\"[^>]*>\s*<input type=\"hidden\" name=\"csrf"
+    assert re.search(sign_out, html)
 
 
 # Password reset
