@@ -40,6 +40,7 @@ def comment_thread(context, page):
                 page_links.append(
                     {"number": number, "href": _page_href(request, number), "current": number == page_obj.number}
                 )
+    back_here = urlencode({"next": page.get_absolute_url() + "#comments"})
     return {
         "page": page,
         "user": user,
@@ -51,5 +52,6 @@ def comment_thread(context, page):
         "closed": thread.closed,
         "form": CommentForm() if user.is_authenticated and not thread.closed else None,
         "post_url": reverse("comments:post", args=[page.slug]),
-        "sign_in_url": reverse("accounts:signin") + "?" + urlencode({"next": page.get_absolute_url() + "#comments"}),
+        "sign_in_url": reverse("accounts:signin") + "?" + back_here,
+        "sign_up_url": reverse("accounts:signup") + "?" + back_here,
     }

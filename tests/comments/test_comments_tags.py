@@ -113,6 +113,7 @@ def test_no_pagination_for_a_single_page(condition, commenter):
 def test_anonymous_reader_sees_sign_in_to_comment_with_a_way_back(condition):
     html = render_thread(condition)
     assert '<a href="/account/sign-in/?next=%2Fconditions%2Fdystonia%2F%23comments">Sign in to comment</a>' in html
+    assert '<a href="/account/create/?next=%2Fconditions%2Fdystonia%2F%23comments">create an account</a>' in html
     assert "<textarea" not in html
 
 

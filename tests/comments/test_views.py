@@ -309,3 +309,9 @@ def test_reporting_without_a_csrf_token_is_refused(commenter, condition):
     response = Client(enforce_csrf_checks=True).post(report_url(comment), {"reason": "spam", "details": ""})
     assert response.status_code == 403
     assert not Report.objects.exists()
+
+
+def test_thanks_page_for_a_comment_on_a_draft_page_is_not_found(reader, commenter, make_page):
+    draft = make_page("Draft condition", status=Page.Status.DRAFT)
+    comment = make_comment(draft, commenter)
+    assert reader.get(reverse("comments:report_thanks", args=[comment.pk])).status_code == 404
