@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from conditions.models import Page
+
 TEXT_MAX_LENGTH = 2000
 DETAILS_MAX_LENGTH = 500
 
@@ -24,7 +26,9 @@ class CommentQuerySet(models.QuerySet):
 
     def reportable(self):
         """Comments a reader may still report: not removed, on a published guide."""
-        return self.exclude(status=Comment.Status.REMOVED).filter(page__status="published", page__parent__isnull=True)
+        return self.exclude(status=Comment.Status.REMOVED).filter(
+            page__status=Page.Status.PUBLISHED, page__parent__isnull=True
+        )
 
     def needing_review(self):
         """The moderators' queue: held for review, or with at least one open report."""

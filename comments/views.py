@@ -113,7 +113,7 @@ def comment_report(request, comment_id):
 def report_thanks(request, comment_id):
     # Any comment on a live guide, even one removed since the report: the thanks still stand.
     comment = get_object_or_404(
-        Comment.objects.select_related("page").filter(page__status="published", page__parent__isnull=True),
+        Comment.objects.select_related("page").filter(page__status=Page.Status.PUBLISHED, page__parent__isnull=True),
         pk=comment_id,
     )
     return render(request, "comments/report_thanks.html", {"comment": comment})

@@ -64,3 +64,24 @@ def test_concurrent_duplicate_reports_by_one_reader_file_one(condition, commente
         thread.join()
     assert sorted(outcomes) == ["filed", "refused", "refused", "refused"]
     assert comment.reports.count() == 1
+
+
+def test_the_same_comment_sent_twice_at_once_is_posted_once(condition, commenter):
+    barrier = threading.Barrier(3)
+    outcomes = []
+
+    def post():
+        try:
+            barrier.wait()
+            _, created = services.comment_post(page=condition, author=commenter, text="Double click.")
+            outcomes.append(created)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [False, False, True]
+    assert Comment.objects.count() == 1
