@@ -1,26 +1,38 @@
 """Permissions matrix: each persona against each admin page and each moderation or edit action.
 
-The admin requires staff; editors reach condition content only, moderators comment
-moderation only, and only superusers reach accounts, groups and sign-in attempts.
+The admin requires staff; editors reach condition content and page feedback, moderators reach
+comment moderation, and only superusers reach accounts, groups and sign-in attempts.
 """
 
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.core import mail
+from django.urls import reverse
 
+from comments import services as comment_services
+from comments.models import Comment
 from conditions.models import Page
 
 ADMIN = f"/{settings.ADMIN_PATH}"
+ALL_MODELS = {model._meta.label for model in admin.site._registry}
 
-# The admin apps each persona may open. Everything else must be refused.
-APPS_ALLOWED = {
+# The admin models each persona may open. Everything else must be refused.
+MODELS_ALLOWED = {
     "reader": set(),
     "commenter": set(),
-    "editor": {"conditions"},
-    "superuser": {model._meta.app_label for model in admin.site._registry},
+    "editor": {"conditions.Page", "ratings.RatingFeedback", "ratings.RatingSummary"},
+    "moderator": {"comments.Comment", "comments.CommentSettings", "comments.ModerationDecision", "comments.Report"},
+    "superuser": ALL_MODELS,
 }
-PERSONAS = list(APPS_ALLOWED)
+PERSONAS = list(MODELS_ALLOWED)
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+@pytest.fixture(autouse=True)
+def quick_comments(settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def as_persona(request, client, persona):
@@ -38,6 +50,13 @@ def assert_refused(response, persona):
         assert response.status_code == 403
 
 
+@pytest.fixture
+def comment(condition, other_commenter):
+    comment, _ = comment_services.comment_post(page=condition, author=other_commenter, text="Botox helped me.")
+    assert comment.status == Comment.Status.PUBLISHED
+    return comment
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_admin_index_requires_staff(request, client, db, persona):
     response = as_persona(request, client, persona).get(ADMIN)
@@ -46,8 +65,12 @@ def test_admin_index_requires_staff(request, client, db, persona):
         assert_refused(response, persona)
     else:
         assert response.status_code == 200
-        listed = {app["app_label"] for app in response.context["app_list"]}
-        assert listed == APPS_ALLOWED[persona]
+        listed = {
+            f"{app['app_label']}.{model['object_name']}"
+            for app in response.context["app_list"]
+            for model in app["models"]
+        }
+        assert listed == MODELS_ALLOWED[persona]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -56,7 +79,7 @@ def test_admin_changelist_matrix(request, client, db, persona, model):
     opts = model._meta
     response = as_persona(request, client, persona).get(f"{ADMIN}{opts.app_label}/{opts.model_name}/")
 
-    if opts.app_label in APPS_ALLOWED[persona]:
+    if opts.label in MODELS_ALLOWED[persona]:
         assert response.status_code == 200
     else:
         assert_refused(response, persona)
@@ -70,7 +93,7 @@ def test_edit_page_matrix(request, client, db, condition, persona):
     page = client.get(url)
     delete = client.post(f"{ADMIN}conditions/page/{condition.pk}/delete/", {"post": "yes"})
 
-    if "conditions" in APPS_ALLOWED[persona]:
+    if "conditions.Page" in MODELS_ALLOWED[persona]:
         assert page.status_code == 200
         assert delete.status_code == 302
         assert not Page.objects.filter(pk=condition.pk).exists()
@@ -81,10 +104,67 @@ def test_edit_page_matrix(request, client, db, condition, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_superusers_manage_accounts(request, client, db, persona, django_user_model):
+def test_remove_comment_matrix(request, client, db, comment, persona):
     client = as_persona(request, client, persona)
 
+    response = client.post(f"{ADMIN}comments/comment/{comment.pk}/decide/remove/", {"confirm": "1", "note": ""})
+
+    comment.refresh_from_db()
+    if persona in ("moderator", "superuser"):
+        assert response.status_code == 302
+        assert comment.status == Comment.Status.REMOVED
+        assert comment.decisions.count() == 1
+    else:
+        assert_refused(response, persona)
+        assert comment.status == Comment.Status.PUBLISHED
+        assert comment.decisions.count() == 0
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_ban_author_matrix(request, client, db, comment, persona):
+    client = as_persona(request, client, persona)
+
+    response = client.post(f"{ADMIN}comments/comment/{comment.pk}/decide/ban/", {"confirm": "1", "note": ""})
+
+    comment.author.refresh_from_db()
+    if persona in ("moderator", "superuser"):
+        assert response.status_code == 302
+        assert comment.author.is_active is False
+    else:
+        assert_refused(response, persona)
+        assert comment.author.is_active is True
+        assert mail.outbox == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_author_deletes_their_own_comment(request, client, db, comment, persona):
+    client = as_persona(request, client, persona)
+
+    response = client.post(f"/comments/{comment.pk}/delete/")
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+    if persona == "reader":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:signin"))
+    else:
+        # Moderators remove comments in the admin, with a record; this page is the author's.
+        assert response.status_code == 404
+
+
+def test_the_author_deletes_their_own_comment(client_for, other_commenter, comment):
+    response = client_for(other_commenter).post(f"/comments/{comment.pk}/delete/")
+
+    comment.refresh_from_db()
+    assert response.status_code == 302
+    assert comment.status != Comment.Status.PUBLISHED
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_superusers_manage_accounts(request, client, db, persona, django_user_model):
+    client = as_persona(request, client, persona)
     password = "x-Very-l0ng-pass"
+
     response = client.post(
         f"{ADMIN}auth/user/add/", {"username": "intruder", "password1": password, "password2": password}
     )
