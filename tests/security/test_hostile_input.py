@@ -137,7 +137,11 @@ def test_report_details_are_refused_or_stored_and_shown_escaped(client, superuse
     assert_admin_shows_safely(
         client,
         superuser,
-        ["comments/report/", f"comments/report/{reports[0].pk}/change/", f"comments/comment/{published_comment.pk}/change/"],
+        [
+            "comments/report/",
+            f"comments/report/{reports[0].pk}/change/",
+            f"comments/comment/{published_comment.pk}/change/",
+        ],
         payload,
     )
 
