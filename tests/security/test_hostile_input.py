@@ -74,7 +74,7 @@ def quick_comments(settings):
 
 
 @pytest.fixture
-def published_comment(condition, other_commenter, quick_comments):
+def published_comment(db, condition, other_commenter, quick_comments):
     from comments.services import comment_post
 
     comment, _ = comment_post(page=condition, author=other_commenter, text="Botox helped me.")

@@ -125,3 +125,156 @@ def test_rate_limits_hold_on_the_database_cache_that_gunicorn_workers_share(sett
     assert answers == [True, True, True, False]
     window = int(timezone.now().timestamp()) // 600
     assert other_worker.get(f"ratelimit:comment:user:1:{window}") == 4
+
+
+# --- The site's own sign-in ----------------------------------------------------------------
+
+SIGN_IN = "/account/sign-in/"
+
+
+def test_site_sign_in_locks_after_repeated_failures(client, commenter):
+    from django.urls import reverse
+
+    assert reverse("accounts:signin") == SIGN_IN
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(SIGN_IN, {"username": "commenter", "password": "wrong-password"})
+    assert response.status_code == 429
+
+    response = client.post(SIGN_IN, {"username": "commenter", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "Sign in temporarily blocked" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert ipaddress.ip_address(AccessAttempt.objects.get().ip_address) in ipaddress.ip_network("fd00::/8")
+
+
+def test_lockout_page_is_the_same_for_an_account_that_does_not_exist(client, commenter):
+    def lock(username):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            response = client.post(SIGN_IN, {"username": username, "password": "wrong-password"})
+        return response.content.decode().replace(username, "NAME")
+
+    assert lock("commenter") == lock("nobody-by-this-name")
+
+
+def test_wrong_password_and_unknown_account_get_the_same_answer(client, commenter):
+    wrong_password = client.post(SIGN_IN, {"username": "commenter", "password": "wrong-password"})
+    unknown = client.post(SIGN_IN, {"username": "nobody-by-this-name", "password": "wrong-password"})
+
+    assert wrong_password.status_code == unknown.status_code
+    assert "Enter a correct username and password" in wrong_password.content.decode()
+    assert "Enter a correct username and password" in unknown.content.decode()
+
+
+def test_password_reset_never_reveals_whether_an_email_is_registered(client, commenter, settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    registered = client.post("/account/password-reset/", {"email": "commenter@example.org"})
+    unknown = client.post("/account/password-reset/", {"email": "nobody@example.org"})
+
+    assert registered.status_code == unknown.status_code == 302
+    assert registered["Location"] == unknown["Location"]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["commenter@example.org"]
+
+
+# --- Rate limits: 429 after the limit on every write endpoint ------------------------------
+
+
+@pytest.fixture
+def tight_limits(settings):
+    """Two requests per scope, so each endpoint's limit shows on the third."""
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, (2, 600))
+    settings.COMMENT_MIN_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def published_comment(db, condition, other_commenter, tight_limits):
+    from comments.services import comment_post
+
+    comment, _ = comment_post(page=condition, author=other_commenter, text="Botox helped me.")
+    return comment
+
+
+def write_requests(condition, comment):
+    """Each write endpoint: (scope, path, form data, who sends it)."""
+    from comments.forms import form_started_token
+    from comments.models import Report
+
+    return {
+        "signin": ("/account/sign-in/", {"username": "nobody", "password": "x"}, None),
+        "signup": ("/account/create/", {"username": "x y", "email": "bad"}, None),
+        "password_reset": ("/account/password-reset/", {"email": "nobody@example.org"}, None),
+        "comment": (
+            f"/comments/{condition.slug}/add/",
+            {"text": "Thank you.", "started": form_started_token()},
+            "commenter",
+        ),
+        "report": (f"/comments/{comment.pk}/report/", {"reason": Report.Reason.values[0]}, None),
+        "rating": (f"/ratings/pages/{condition.pk}/rate/", {"score": "4"}, None),
+        "rating_feedback": (f"/ratings/pages/{condition.pk}/feedback/", {"reason": "other"}, None),
+    }
+
+
+WRITE_ENDPOINTS = ["signin", "signup", "password_reset", "comment", "report", "rating", "rating_feedback"]
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS)
+def test_every_write_endpoint_answers_429_after_its_limit(request, client, published_comment, endpoint):
+    from .test_headers import assert_security_headers
+
+    path, data, persona = write_requests(published_comment.page, published_comment)[endpoint]
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+
+    answers = [client.post(path, data).status_code for _ in range(2)]
+    response = client.post(path, data)
+
+    assert 429 not in answers
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many requests" in page
+    assert "Please wait 10 minutes and try again." in page
+    assert response["Retry-After"] == "600"
+    assert_security_headers(response)
+
+
+def test_in_page_rating_gets_429_as_json(client, published_comment):
+    path = f"/ratings/pages/{published_comment.page.pk}/rate/"
+    for _ in range(2):
+        client.post(path, {"score": "4"}, headers={"Accept": "application/json"})
+
+    response = client.post(path, {"score": "4"}, headers={"Accept": "application/json"})
+
+    assert response.status_code == 429
+    assert response.json() == {
+        "error": "You have done this too many times in a short while. Please wait 10 minutes and try again."
+    }
+
+
+def test_limits_count_per_reader_not_for_everyone(client, published_comment):
+    path = f"/ratings/pages/{published_comment.page.pk}/rate/"
+    for _ in range(3):
+        client.post(path, {"score": "4"}, REMOTE_ADDR="198.51.100.1")
+
+    response = client.post(path, {"score": "4"}, REMOTE_ADDR="198.51.100.2")
+
+    assert response.status_code == 302
+
+
+def test_behind_a_proxy_limits_count_the_client_not_the_proxy(client, published_comment, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    path = f"/ratings/pages/{published_comment.page.pk}/rate/"
+    for _ in range(3):
+        client.post(path, {"score": "4"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+    other_reader = client.post(path, {"score": "4"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    # A client cannot pick a fresh address by writing its own X-Forwarded-For entry.
+    spoofed = client.post(
+        path, {"score": "4"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.1"
+    )
+
+    assert other_reader.status_code == 302
+    assert spoofed.status_code == 429

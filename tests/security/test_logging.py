@@ -134,3 +134,31 @@ def test_a_malformed_admin_address_fails_with_a_sentence():
 
     with pytest.raises(ImproperlyConfigured, match="DJANGO_ADMINS has an entry that is not an email address"):
         parse_admins(["not an address"])
+
+
+def test_comments_sign_ups_and_reports_never_log_what_people_typed(client, commenter, condition, caplog, settings):
+    from django.urls import reverse
+
+    from comments.forms import form_started_token
+
+    settings.COMMENT_MIN_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    secret_text = "My neurologist Dr Example at 0161 496 0000 said"
+    new_password = "Sign-up-password-never-logged-77"
+
+    with caplog.at_level(logging.DEBUG):
+        client.post(
+            reverse("accounts:signup"),
+            {"username": "newreader", "email": "new@example.org", "password1": new_password, "password2": "typo"},
+        )
+        client.force_login(commenter)
+        add_comment = reverse("comments:post", args=[condition.slug])
+        client.post(add_comment, {"text": secret_text, "started": form_started_token()})
+        client.post(add_comment, {"text": secret_text + "\x00", "started": "x"})
+        session_id = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    logged = "\n".join([caplog.text, *format_records(caplog.records)])
+    assert secret_text not in logged
+    assert new_password not in logged
+    assert session_id not in logged
+    assert "new@example.org" not in logged
