@@ -185,10 +185,3 @@ def fresh_rate_limits():
 def fast_password_hashing(settings):
     """These tests sign in hundreds of times; a slow hash proves nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def csrf_client():
-    from django.test import Client
-
-    return Client(enforce_csrf_checks=True)

@@ -83,3 +83,29 @@ def test_the_same_post_with_a_token_is_accepted(db, superuser):
     )
 
     assert response.status_code == 302
+
+
+def test_forged_comment_rating_and_report_write_nothing(db, condition, commenter, other_commenter, settings):
+    from comments.forms import form_started_token
+    from comments.models import Comment, Report
+    from comments.services import comment_post
+    from ratings.models import Rating
+
+    settings.COMMENT_MIN_SECONDS = 0
+    comment, _ = comment_post(page=condition, author=other_commenter, text="Botox helped me.")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(commenter)
+
+    responses = [
+        client.post(f"/comments/{condition.slug}/add/", {"text": "Forged.", "started": form_started_token()}),
+        client.post(f"/ratings/pages/{condition.pk}/rate/", {"score": "1"}),
+        client.post(f"/comments/{comment.pk}/report/", {"reason": Report.Reason.values[0]}),
+        client.post("/account/delete/", {"password": "correct-horse-battery-staple-42"}),
+    ]
+
+    assert [response.status_code for response in responses] == [403, 403, 403, 403]
+    assert Comment.objects.count() == 1
+    assert Rating.objects.count() == 0
+    assert Report.objects.count() == 0
+    commenter.refresh_from_db()
+    assert commenter.is_active
