@@ -5,6 +5,7 @@ import ipaddress
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from tests.conftest import PASSWORD
 
@@ -278,3 +279,51 @@ def test_behind_a_proxy_limits_count_the_client_not_the_proxy(client, published_
 
     assert other_reader.status_code == 302
     assert spoofed.status_code == 429
+
+
+def test_no_raw_address_is_stored_anywhere(client, commenter, published_comment, settings):
+    """Sign-in failures, a sign-up, a comment, a report, a rating and feedback from one address:
+    afterwards no table holds that address, in any text column or session."""
+    from django.apps import apps
+    from django.contrib.sessions.models import Session
+    from django.db import models
+
+    from comments.forms import form_started_token
+    from comments.models import Report
+
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, (100, 600))
+    address = "203.0.113.77"
+    page = published_comment.page
+    anonymous = {"REMOTE_ADDR": address}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(SIGN_IN, {"username": "commenter", "password": "wrong"}, **anonymous)
+    client.post(f"/comments/{published_comment.pk}/report/", {"reason": Report.Reason.values[0]}, **anonymous)
+    client.post(f"/ratings/pages/{page.pk}/rate/", {"score": "1"}, **anonymous)
+    client.post(f"/ratings/pages/{page.pk}/feedback/", {"reason": "other", "details": "Unclear."}, **anonymous)
+    password = "No-address-test-pw-5831"
+    client.post(
+        "/account/create/",
+        {"username": "newcomer", "email": "newcomer@example.org", "password1": password, "password2": password},
+        **anonymous,
+    )
+    client.force_login(commenter)
+    client.post(f"/comments/{page.slug}/add/", {"text": "Thank you.", "started": form_started_token()}, **anonymous)
+
+    text_fields = (models.CharField, models.TextField, models.GenericIPAddressField)
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            searchable = isinstance(field, text_fields) and not field.is_relation
+            if searchable and model.objects.filter(**{f"{field.name}__contains": address}).exists():
+                found.append(f"{model._meta.label}.{field.name}")
+    sessions = [session.get_decoded() for session in Session.objects.all()]
+    assert found == []
+    assert address not in str(sessions)
+    # The writes did happen.
+    from comments.models import Comment
+    from ratings.models import Rating, RatingFeedback
+
+    assert AccessAttempt.objects.count() == Report.objects.count() == Rating.objects.count() == 1
+    assert RatingFeedback.objects.count() == 1
+    assert Comment.objects.count() == 2
+    assert get_user_model().objects.filter(username="newcomer").exists()
