@@ -30,6 +30,7 @@ def test_admin_sign_in_locks_after_repeated_failures_even_with_the_right_passwor
     page = response.content.decode()
     assert "Sign in temporarily blocked" in page
     assert "you cannot sign in to it from this device for 1 hour" in page
+    assert 'href="/account/password-reset/">reset your password</a>' in page
     assert "_auth_user_id" not in client.session
 
 
