@@ -235,3 +235,16 @@ def test_a_script_in_a_comment_is_posted_as_text_and_shown_as_text(client, comme
     assert response.status_code == 302
     assert f"&lt;script&gt;alert(&#x27;{MARKER}&#x27;)&lt;/script&gt; and &lt;img src=x onerror=alert(1)&gt;" in page
     assert injected_markup(page) == []
+
+
+@pytest.mark.parametrize("payload", HOSTILE_STRINGS, ids=range(len(HOSTILE_STRINGS)))
+def test_rating_feedback_reason_that_is_not_a_reason_is_refused(client, db, condition, payload):
+    from ratings.models import RatingFeedback
+
+    client.post(reverse("ratings:rate", args=[condition.pk]), {"score": "2"})
+
+    response = client.post(reverse("ratings:feedback", args=[condition.pk]), {"reason": payload, "details": payload})
+
+    assert response.status_code == 400
+    assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
+    assert RatingFeedback.objects.count() == 0
