@@ -1,0 +1,139 @@
+"""The site in a real browser: Debian's Chromium driven by Playwright, axe-core for WCAG 2.2 AA.
+
+One browser for the whole session, a fresh browser context (cookies, storage) per test.
+The site is served by pytest-django's `live_server`, which serves static files itself, so
+the CSS must be built first (`make test` runs `npm run build`). Each test gets the demo
+content loaded into the live server's database.
+
+In CI (`CI=true`) a missing browser, Playwright or axe-core is an error, never a skip.
+"""
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+# Playwright's sync API runs an asyncio event loop in this thread; Django then refuses
+# database calls from it unless told this is deliberate (pytest-django's advice).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_PATH = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CSS_PATH = Path(settings.BASE_DIR) / "static" / "css" / "main.css"
+
+
+def unavailable(reason):
+    """Fail in CI, skip locally: a browser suite that silently skips proves nothing."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed: pip install -r requirements-dev.txt")
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        unavailable("Chromium is not installed: apt-get install chromium")
+    if not AXE_PATH.exists():
+        unavailable(f"axe-core is missing at {AXE_PATH}: run npm ci")
+    if not CSS_PATH.exists():
+        unavailable(f"The CSS is not built at {CSS_PATH}: run npm run build (make test does)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, django_db_serialized_rollback):
+    """The live site with the demo content, its URL returned.
+
+    Serialised rollback puts back the rows data migrations made (the Editors and
+    Moderators groups), which the flush after each live-server test removes.
+    """
+    call_command("load_demo", stdout=io.StringIO())
+    return live_server.url
+
+
+@pytest.fixture
+def new_context(browser, site):
+    """Make browser contexts on the live site (a reader each); all closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=site, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """One anonymous reader's tab, desktop width."""
+    return new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+
+@pytest.fixture
+def signed_in(new_context, site):
+    """A browser context with `user` already signed in (their session cookie set)."""
+
+    def make(user, **options):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context = new_context(**options)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site}])
+        return context
+
+    return make
+
+
+def axe_violations(page, *, disabled_rules=()):
+    """Run axe-core on the page as it is now; return the violations, summarised for a failure message."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_PATH))
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    if disabled_rules:
+        options["rules"] = {rule: {"enabled": False} for rule in disabled_rules}
+    result = page.evaluate("options => axe.run(document, options)", options)
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [{"target": node["target"], "html": node["html"][:200]} for node in violation["nodes"]],
+        }
+        for violation in result["violations"]
+    ]
+
+
+def assert_accessible(page):
+    violations = axe_violations(page)
+    assert violations == [], f"axe-core found WCAG 2.2 AA violations on {page.url}: {violations}"
+
+
+def assert_no_horizontal_scroll(page, width=320):
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px: content is {scroll_width}px wide"
