@@ -15,12 +15,12 @@ def can_preview_drafts(user):
 
 
 def home(request):
-    conditions = Page.objects.published().conditions().only("title", "slug", "summary")
+    conditions = Page.objects.published().conditions().only("title", "slug", "summary", "parent")
     return render(request, "conditions/home.html", {"conditions": conditions})
 
 
 def a_to_z(request):
-    conditions = Page.objects.published().conditions().only("title", "slug", "summary").order_by("title")
+    conditions = Page.objects.published().conditions().only("title", "slug", "summary", "parent").order_by("title")
     groups = [(letter, list(pages)) for letter, pages in groupby(conditions, key=lambda page: page.title[:1].upper())]
     letters_with_pages = {letter for letter, _ in groups}
     letters = [(letter, letter in letters_with_pages) for letter in string.ascii_uppercase]

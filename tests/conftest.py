@@ -10,6 +10,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils.text import slugify
 
 from conditions.models import Page, RelatedLink, Section
 
@@ -84,7 +85,7 @@ def client_for(client):
 def make_page():
     def make(title="Dystonia", *, parent=None, status=Page.Status.PUBLISHED, sections=1, **extra):
         values = {
-            "slug": title.lower().replace(" ", "-"),
+            "slug": slugify(title),
             "summary": f"About {title}.",
             "last_reviewed": datetime.date(2013, 6, 19),
             "next_review_due": datetime.date(2015, 6, 19),

@@ -1,0 +1,254 @@
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from conditions.models import Page, Section
+
+pytestmark = pytest.mark.django_db
+
+SEED_HEADINGS = [
+    "Who is affected by dystonia?",
+    "Types of dystonia",
+    "Causes of dystonia",
+    "Diagnosing dystonia",
+    "Treating dystonia",
+    "Outlook",
+]
+
+
+def text_of(response):
+    """The response's visible text with tags removed and white space folded."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_home_lists_published_conditions_only(reader, demo, make_page):
+    make_page("Secret draft", status=Page.Status.DRAFT)
+    response = reader.get("/")
+    text = text_of(response)
+    assert "Conditions we cover" in text
+    assert "Dystonia" in text and demo.summary in text
+    assert "Secret draft" not in text
+
+
+def test_a_to_z_groups_conditions_by_first_letter(reader, make_page):
+    for title in ["Dystonia", "Dyspraxia", "Ataxia"]:
+        make_page(title)
+    make_page("Draft disease", status=Page.Status.DRAFT)
+    response = reader.get(reverse("conditions:a_to_z"))
+    groups = [(letter, [page.title for page in pages]) for letter, pages in response.context["groups"]]
+    assert groups == [("A", ["Ataxia"]), ("D", ["Dyspraxia", "Dystonia"])]
+    html = response.content.decode()
+    assert '<a href="#A">A</a>' in html and '<a href="#D">D</a>' in html
+    assert 'app-a-to-z__empty">B' in html  # a letter with no conditions is not a link
+    assert "Draft disease" not in html
+
+
+def test_condition_page_shows_every_seed_section_and_footer(reader, demo):
+    response = reader.get("/conditions/dystonia/")
+    text = text_of(response)
+    for heading in SEED_HEADINGS:
+        assert heading in text
+    assert "Dystonia is a medical term that describes a range of movement disorders" in text
+    assert "Focal dystonia - where a single region, such as the hand or eyes, is affected." in text
+    assert "botulinum toxin - widely used to treat neurological conditions" in text
+    assert "Page last reviewed: 19/06/2013" in text
+    assert "Next review due: 19/06/2015" in text
+    assert "Find and choose services for Dystonia" in text
+    assert "Help at home for people with a long-term health condition" in text
+    assert "Healthy living with a long-term health condition" in text
+    assert "Content adapted from NHS Choices, 2013" in text
+
+
+def test_condition_page_links_to_its_subpages(reader, demo):
+    html = reader.get("/conditions/dystonia/").content.decode()
+    assert '<a href="/conditions/dystonia/symptoms/">Read more about the symptoms of dystonia</a>' in html
+    assert '<a href="/conditions/dystonia/treatment/">Read more about how dystonia is treated</a>' in html
+    # The contents list names each page of the guide and marks the current one.
+    assert 'aria-current="page"' in html
+    for name in ["Symptoms", "Causes", "Diagnosis", "Treatment"]:
+        assert f'class="nhsuk-contents-list__link" href="/conditions/dystonia/{name.lower()}/">{name}</a>' in html
+
+
+def test_subpage_has_breadcrumb_and_previous_next_pagination(reader, demo):
+    response = reader.get("/conditions/dystonia/causes/")
+    text = text_of(response)
+    assert "Causes of dystonia" in text
+    assert "Exactly how dystonia develops remains uncertain" in text
+    assert response.context["breadcrumbs"][-1] == ("Dystonia", "/conditions/dystonia/")
+    assert response.context["previous"] == {"href": "/conditions/dystonia/symptoms/", "label": "Symptoms"}
+    assert response.context["next"] == {"href": "/conditions/dystonia/diagnosis/", "label": "Diagnosis"}
+    assert "Previous : Symptoms" in text and "Next : Diagnosis" in text
+
+
+def test_page_carries_medical_web_page_json_ld(reader, demo):
+    html = reader.get("/conditions/dystonia/").content.decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "MedicalWebPage"
+    assert data["about"] == {"@type": "MedicalCondition", "name": "Dystonia"}
+    assert data["lastReviewed"] == "2013-06-19"
+    assert [item["name"] for item in data["breadcrumb"]["itemListElement"]] == ["Home", "Health A to Z", "Dystonia"]
+    assert [part["name"] for part in data["hasPart"]] == SEED_HEADINGS
+
+
+def test_json_ld_cannot_break_out_of_its_script_element(reader, make_page):
+    make_page("Evil", summary="</script><script>alert(1)</script>")
+    html = reader.get("/conditions/evil/").content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in block and "\\u003C/script\\u003E" in block
+
+
+def test_unknown_slug_is_a_404(reader, demo):
+    assert reader.get("/conditions/no-such-thing/").status_code == 404
+    assert reader.get("/conditions/dystonia/no-such-part/").status_code == 404
+    # A sub-page is only reachable under its own guide.
+    assert reader.get("/conditions/symptoms/").status_code == 404
+
+
+def test_draft_page_is_hidden_from_the_public_and_previewable_by_editors(reader, editor, make_page):
+    draft = make_page("Draft condition", status=Page.Status.DRAFT)
+    assert reader.get(draft.get_absolute_url()).status_code == 404
+    reader.force_login(editor)
+    response = reader.get(draft.get_absolute_url())
+    assert "This page is a draft. Only editors can see it." in text_of(response)
+    assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+def test_draft_subpage_is_left_out_of_contents_and_read_more_links(reader, condition):
+    causes = condition.subpages.get(slug="causes")
+    causes.status = Page.Status.DRAFT
+    causes.save()
+    Section.objects.create(
+        page=condition, order=9, heading="More", anchor="more", body="x", read_more=causes, read_more_label="Causes"
+    )
+    html = reader.get(condition.get_absolute_url()).content.decode()
+    assert "/conditions/dystonia/causes/" not in html
+    assert reader.get(causes.get_absolute_url()).status_code == 404
+
+
+def test_commenter_without_admin_rights_cannot_preview_drafts(client_for, commenter, make_page):
+    draft = make_page("Draft condition", status=Page.Status.DRAFT)
+    assert client_for(commenter).get(draft.get_absolute_url()).status_code == 404
+
+
+def test_search_finds_the_treatment_section(reader, demo):
+    response = reader.get("/search/", {"q": "botulinum"})
+    text = text_of(response)
+    assert "2 results for “botulinum”" in text
+    assert "Found in: Treating dystonia" in text
+    assert '/conditions/dystonia/#treatment"' in response.content.decode()
+    assert [page.slug for page in response.context["results"]] == ["dystonia", "treatment"]
+
+
+def test_search_ranks_title_matches_first(reader, demo):
+    response = reader.get("/search/", {"q": "causes"})
+    assert response.context["results"][0].slug == "causes"
+
+
+def test_search_with_no_matches_says_so(reader, demo):
+    text = text_of(reader.get("/search/", {"q": "zebra"}))
+    assert "0 results for “zebra”" in text
+    assert "We could not find any pages that match your search." in text
+
+
+def test_search_hides_drafts(reader, make_page):
+    make_page("Botulism draft", status=Page.Status.DRAFT)
+    assert reader.get("/search/", {"q": "botulism"}).context["results"] == []
+
+
+def test_empty_search_is_a_normal_page(reader, demo):
+    for params in [{}, {"q": ""}, {"q": "   "}]:
+        response = reader.get("/search/", params)
+        assert response.status_code == 200
+        assert "Enter a word or phrase to search the condition pages" in text_of(response)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "'", "%", "_", "%%'; DROP TABLE conditions_page; --", "<script>alert(1)</script>", "a & b | !c", "(", ":*"],
+)
+def test_hostile_search_is_a_normal_page_and_escaped(reader, demo, query):
+    response = reader.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert Page.objects.count() == 5
+
+
+def test_overlong_search_says_what_is_wrong_and_keeps_the_query(reader, demo):
+    response = reader.get("/search/", {"q": "x" * 1000})
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "There is a problem" in text
+    assert "Search for 200 characters or fewer" in text
+    assert 'value="' + "x" * 1000 + '"' in response.content.decode()
+
+
+def test_search_with_nul_character_is_a_clear_error(reader, demo):
+    response = reader.get("/search/", {"q": "dys\x00tonia"})
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in text_of(response)
+
+
+def test_sitemap_lists_published_pages(reader, demo, make_page):
+    make_page("Draft condition", status=Page.Status.DRAFT)
+    xml = reader.get("/sitemap.xml").content.decode()
+    assert "http://testserver/conditions/dystonia/" in xml
+    assert "http://testserver/conditions/dystonia/treatment/" in xml
+    assert "draft-condition" not in xml
+
+
+def test_robots_txt_points_at_the_sitemap(reader):
+    response = reader.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+
+
+def test_reading_pages_never_writes(reader, demo, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        for url in ["/", "/conditions/", "/conditions/dystonia/", "/conditions/dystonia/causes/", "/search/?q=neck"]:
+            reader.get(url)
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []
+
+
+def test_condition_page_query_count_does_not_grow_with_sections_or_links(reader, condition, django_assert_num_queries):
+    for number in range(4, 9):
+        Section.objects.create(page=condition, order=number, heading=f"Extra {number}", anchor=f"x{number}", body="x")
+    # 1 the page (with its guide), 2 the guide's sub-pages, 3 sections with read-more pages,
+    # 4 related links.
+    with django_assert_num_queries(4):
+        reader.get(condition.get_absolute_url())
+    causes_url = condition.subpages.get(slug="causes").get_absolute_url()
+    with django_assert_num_queries(4):
+        reader.get(causes_url)
+
+
+def test_a_to_z_runs_one_query_whatever_the_number_of_conditions(reader, make_page, django_assert_num_queries):
+    for title in ["Ataxia", "Bell's palsy", "Chorea", "Dystonia"]:
+        make_page(title)
+    # 1 the published conditions.
+    with django_assert_num_queries(1):
+        reader.get("/conditions/")
+
+
+def test_search_runs_one_query_whatever_the_number_of_results(reader, make_page, django_assert_num_queries):
+    for title in ["Dystonia one", "Dystonia two", "Dystonia three"]:
+        make_page(title)
+    # 1 the ranked results, with parent pages and best-matching sections joined in.
+    with django_assert_num_queries(1):
+        response = reader.get("/search/", {"q": "dystonia"})
+    assert len(response.context["results"]) == 3
+
+
+def test_home_runs_one_query_whatever_the_number_of_conditions(reader, make_page, django_assert_num_queries):
+    for title in ["Ataxia", "Chorea", "Dystonia"]:
+        make_page(title)
+    # 1 the published conditions.
+    with django_assert_num_queries(1):
+        reader.get("/")
