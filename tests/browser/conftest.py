@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -32,6 +33,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE_PATH = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/__browser-tests__/axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CSS_PATH = Path(settings.BASE_DIR) / "static" / "css" / "main.css"
 
@@ -67,26 +69,48 @@ def site(live_server, transactional_db, django_db_serialized_rollback):
     """The live site with the demo content, its URL returned.
 
     Serialised rollback puts back the rows data migrations made (the Editors and
-    Moderators groups), which the flush after each live-server test removes.
+    Moderators groups), which the flush after each live-server test removes. The
+    cache holds rate-limit counters, and every browser reader shares 127.0.0.1,
+    so each test starts with none.
     """
+    cache.clear()
     call_command("load_demo", stdout=io.StringIO())
     return live_server.url
 
 
 @pytest.fixture
 def new_context(browser, site):
-    """Make browser contexts on the live site (a reader each); all closed after the test."""
+    """Make browser contexts on the live site (a reader each); all closed after the test.
+
+    Every page's uncaught JavaScript errors and Content Security Policy refusals are
+    collected, and the test fails if there were any: a real browser is the only place
+    these show.
+    """
     contexts = []
+    problems = []
+
+    def watch(page):
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: JavaScript error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"{page.url}: {message.text}")
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
 
     def make(**options):
         context = browser.new_context(base_url=site, **options)
         context.set_default_timeout(10_000)
+        context.on("page", watch)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert problems == [], "the browser reported errors:\n" + "\n".join(problems)
 
 
 @pytest.fixture
@@ -111,9 +135,14 @@ def signed_in(new_context, site):
 
 
 def axe_violations(page, *, disabled_rules=()):
-    """Run axe-core on the page as it is now; return the violations, summarised for a failure message."""
+    """Run axe-core on the page as it is now; return the violations, summarised for a failure message.
+
+    axe is served from the site's own origin (a routed URL) rather than injected inline,
+    so the site's Content Security Policy stays on while it runs.
+    """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_PATH))
+        page.route(f"**{AXE_URL}", lambda route: route.fulfill(path=AXE_PATH, content_type="text/javascript"))
+        page.add_script_tag(url=AXE_URL)
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
     if disabled_rules:
         options["rules"] = {rule: {"enabled": False} for rule in disabled_rules}
