@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django then refuses
@@ -46,7 +47,7 @@ def unavailable(reason):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -58,7 +59,17 @@ def browser():
         unavailable(f"axe-core is missing at {AXE_PATH}: run npm ci")
     if not CSS_PATH.exists():
         unavailable(f"The CSS is not built at {CSS_PATH}: run npm run build (make test does)")
+    # Django keeps its database connections in context-local storage, and starting
+    # Playwright's event loop gives this thread a new context: the test database's
+    # serialised contents (for serialised rollback) must be carried over to it.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
