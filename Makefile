@@ -45,7 +45,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles static/css static/js
+	rm -rf $(VENV) node_modules staticfiles static/css static/js/vendor static/assets
 
 # Full-page pictures of the site for the README (docs/screenshots/); look at them before committing.
 .PHONY: screenshots

@@ -84,7 +84,6 @@ def load(*, stdout) -> None:
                 },
             )
             subpages[sub["slug"]] = subpage
-        for subpage, sub in zip(subpages.values(), data["subpages"]):
             _load_sections(subpage, sub["sections"], {})
         _load_sections(guide, data["sections"], subpages)
         for order, link in enumerate(data["related_links"], start=1):

@@ -108,7 +108,9 @@ def condition(make_page):
     for order, name in enumerate(["Symptoms", "Causes", "Treatment"], start=1):
         make_page(f"{name} of dystonia", parent=page, slug=name.lower(), short_title=name, order=order)
     for order in (1, 2):
-        RelatedLink.objects.create(page=page, order=order, title=f"Related {order}", url=f"https://example.org/{order}")
+        RelatedLink.objects.create(
+            page=page, order=order, title=f"Related {order}", url=f"https://example.org/{order}"
+        )
     return page
 
 

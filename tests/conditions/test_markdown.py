@@ -21,7 +21,7 @@ def test_markdown_renders_paragraphs_lists_and_links():
         '<iframe src="https://evil.example/"></iframe>',
         "<svg onload=alert(1)>",
         '<a href="JaVaScRiPt:alert(1)">x</a>',
-        '<style>body{display:none}</style>',
+        "<style>body{display:none}</style>",
     ],
 )
 def test_markdown_strips_scripts_event_handlers_and_javascript_urls(hostile):

@@ -81,7 +81,8 @@ def test_subpage_has_breadcrumb_and_previous_next_pagination(reader, demo):
     assert response.context["breadcrumbs"][-1] == ("Dystonia", "/conditions/dystonia/")
     assert response.context["previous"] == {"href": "/conditions/dystonia/symptoms/", "label": "Symptoms"}
     assert response.context["next"] == {"href": "/conditions/dystonia/diagnosis/", "label": "Diagnosis"}
-    assert "Previous : Symptoms" in text and "Next : Diagnosis" in text
+    # NHS.UK 10.6.1 pagination reads "Previous page: Symptoms" to screen readers.
+    assert "Previous page : Symptoms" in text and "Next page : Diagnosis" in text
 
 
 def test_page_carries_medical_web_page_json_ld(reader, demo):
@@ -221,11 +222,12 @@ def test_condition_page_query_count_does_not_grow_with_sections_or_links(reader,
     for number in range(4, 9):
         Section.objects.create(page=condition, order=number, heading=f"Extra {number}", anchor=f"x{number}", body="x")
     # 1 the page (with its guide), 2 the guide's sub-pages, 3 sections with read-more pages,
-    # 4 related links.
-    with django_assert_num_queries(4):
+    # 4 related links, 5 the page's rating summary (an anonymous reader with no session
+    # has no rating of their own to look up).
+    with django_assert_num_queries(5):
         reader.get(condition.get_absolute_url())
     causes_url = condition.subpages.get(slug="causes").get_absolute_url()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         reader.get(causes_url)
 
 

@@ -1,0 +1,55 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from conditions.models import Page, RelatedLink, Section
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return (
+        list(Page.objects.order_by("pk").values()),
+        list(Section.objects.order_by("pk").values()),
+        list(RelatedLink.objects.order_by("pk").values()),
+        Page.history.count(),
+        Section.history.count(),
+    )
+
+
+def test_load_demo_loads_the_seed_page():
+    call_command("load_demo", stdout=io.StringIO())
+    guide = Page.objects.get(parent=None, slug="dystonia")
+    assert guide.status == Page.Status.PUBLISHED
+    assert guide.last_reviewed.isoformat() == "2013-06-19"
+    assert guide.next_review_due.isoformat() == "2015-06-19"
+    assert guide.source_note == "Content adapted from NHS Choices, 2013"
+    assert [s.slug for s in guide.subpages.order_by("order")] == ["symptoms", "causes", "diagnosis", "treatment"]
+    assert guide.sections.count() == 7
+    assert guide.sections.get(anchor="types").body_html.count("<li>") == 5
+    assert guide.sections.get(anchor="treatment").body_html.count("<li>") == 4
+    assert list(guide.related_links.values_list("title", flat=True)) == [
+        "Help at home for people with a long-term health condition",
+        "Healthy living with a long-term health condition",
+    ]
+
+
+def test_load_demo_twice_changes_nothing():
+    call_command("load_demo", stdout=io.StringIO())
+    first = snapshot()
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    assert snapshot() == first
+    assert "Demo content loaded." in output.getvalue()
+
+
+def test_load_demo_repairs_edited_demo_text():
+    call_command("load_demo", stdout=io.StringIO())
+    section = Section.objects.get(page__slug="dystonia", anchor="outlook")
+    original = section.body
+    section.body = "Changed"
+    section.save()
+    call_command("load_demo", stdout=io.StringIO())
+    section.refresh_from_db()
+    assert section.body == original
