@@ -115,6 +115,7 @@ def new_context(browser, site):
         context = browser.new_context(base_url=site, **options)
         context.set_default_timeout(10_000)
         context.on("page", watch)
+        context.javascript_off = options.get("java_script_enabled") is False
         contexts.append(context)
         return context
 
@@ -170,6 +171,8 @@ def axe_violations(page, *, disabled_rules=()):
 
 
 def assert_accessible(page):
+    if getattr(page.context, "javascript_off", False):
+        return assert_accessible_without_javascript(page)
     violations = axe_violations(page)
     assert violations == [], f"axe-core found WCAG 2.2 AA violations on {page.url}: {violations}"
 
@@ -177,3 +180,27 @@ def assert_accessible(page):
 def assert_no_horizontal_scroll(page, width=320):
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px: content is {scroll_width}px wide"
+
+
+def assert_accessible_without_javascript(page):
+    """axe is JavaScript, so it cannot run in a tab with JavaScript off: check that tab's page
+    (its HTML exactly as served, with the site's CSS) in a tab where only axe may run."""
+    html, url = page.content(), page.url
+
+    def serve(route):
+        if route.request.url == url:
+            route.fulfill(body=html, content_type="text/html; charset=utf-8")
+        elif route.request.resource_type == "script":
+            route.abort()
+        else:
+            route.continue_()
+
+    context = page.context.browser.new_context(viewport=page.viewport_size)
+    try:
+        snapshot = context.new_page()
+        snapshot.route("**/*", serve)
+        snapshot.goto(url)
+        violations = axe_violations(snapshot)
+    finally:
+        context.close()
+    assert violations == [], f"axe-core found WCAG 2.2 AA violations on {url} (JavaScript off): {violations}"
