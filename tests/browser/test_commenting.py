@@ -22,47 +22,61 @@ def no_minimum_typing_time(settings):
     settings.COMMENT_MIN_SECONDS = 0
 
 
-def test_new_reader_signs_up_signs_in_and_comments(new_context):
-    page = new_context().new_page()
-    page.goto("/conditions/dystonia/")
-    page.get_by_role("link", name=re.compile(r"^Sign in")).first.click()
-    page.get_by_role("link", name=re.compile(r"create an account|sign up|register", re.IGNORECASE)).first.click()
+def comment_box(page):
+    return page.get_by_role("textbox", name="Your comment")
 
+
+def test_new_reader_signs_up_signs_in_and_comments(page):
+    page.goto("/conditions/dystonia/")
+    comments = page.get_by_role("region", name=re.compile(r"comments posted are personal views"))
+    expect(comments.get_by_role("textbox")).to_have_count(0)
+    comments.get_by_role("link", name="create an account").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
     page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label(re.compile(r"^Email")).fill(f"{USERNAME}@example.org")
-    page.get_by_label(re.compile(r"^Password$|^Create a password", re.IGNORECASE)).fill(PASSWORD)
-    page.get_by_label(re.compile(r"confirm|again", re.IGNORECASE)).fill(PASSWORD)
+    page.get_by_label("Email address").fill(f"{USERNAME}@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Enter the password again").fill(PASSWORD)
     assert_accessible(page)
-    page.get_by_role("button", name=re.compile(r"create|sign up|register", re.IGNORECASE)).click()
-    expect(page.get_by_role("alert")).to_have_count(0)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Your account has been created and you are signed in.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/conditions/dystonia/"))
 
-    # A new visit: sign in from the condition page and come back to it.
-    page = new_context().new_page()
+    # Sign out, then sign in again from the comments, as a returning reader would.
+    page.get_by_role("button", name="Sign out").click()
     page.goto("/conditions/dystonia/")
-    page.get_by_role("link", name=re.compile(r"^Sign in")).first.click()
+    page.get_by_role("link", name="Sign in to comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.get_by_label("Username").fill(USERNAME)
     page.get_by_label("Password").fill(PASSWORD)
     assert_accessible(page)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/conditions/dystonia/"))
+    expect(page.get_by_role("navigation", name="Account")).to_contain_text(USERNAME)
 
-    comment_box = page.get_by_role("textbox", name=re.compile(r"comment", re.IGNORECASE))
-    comment_box.fill(COMMENT)
-    page.get_by_role("button", name=re.compile(r"comment", re.IGNORECASE)).click()
+    comment_box(page).fill(COMMENT)
+    page.get_by_role("button", name="Post comment").click()
 
     today = date_format(timezone.localdate(), "j F Y")
-    said = page.get_by_text(f"{USERNAME} said on {today}")
-    expect(said).to_be_visible()
-    expect(page.get_by_text("My neck spasms eased a lot after my second course of injections.")).to_be_visible()
+    expect(page.get_by_text(f"{USERNAME} said on {today}", exact=True)).to_be_visible()
+    mine = page.get_by_role("article").filter(has_text=f"{USERNAME} said on {today}")
+    expect(mine).to_contain_text("My neck spasms eased a lot after my second course of injections.")
+    expect(mine).to_contain_text("Ask your neurologist about it.")
+    expect(page.get_by_role("heading", name=re.compile(r"^The 4 comments posted are personal views"))).to_be_visible()
     assert_accessible(page)
 
     # Too long: the error summary says so, and the reader's words are still in the box.
     too_long = "I have had cervical dystonia for years. " * 60  # 2,400 characters
-    comment_box = page.get_by_role("textbox", name=re.compile(r"comment", re.IGNORECASE))
-    comment_box.fill(too_long)
-    page.get_by_role("button", name=re.compile(r"comment", re.IGNORECASE)).click()
+    comment_box(page).fill(too_long)
+    page.get_by_role("button", name="Post comment").click()
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("2,000")
-    expect(page.get_by_role("textbox", name=re.compile(r"comment", re.IGNORECASE))).to_have_value(too_long)
+    expect(
+        summary.get_by_role("link", name=re.compile(r"2000 characters or fewer|2,000 characters or fewer"))
+    ).to_be_visible()
+    expect(comment_box(page)).to_have_value(too_long)
     assert_accessible(page)
+
+    # The error summary's link takes the reader to the box.
+    summary.get_by_role("link").first.click()
+    expect(comment_box(page)).to_be_focused()

@@ -57,7 +57,8 @@ def test_patient_reads_the_dystonia_guide(page):
     for heading in SEED_HEADINGS:
         expect(page.get_by_role("heading", level=2, name=heading)).to_be_visible()
     expect(page.get_by_text("at least 70,000 people are affected by dystonia in the UK")).to_be_visible()
-    expect(page.get_by_text("Page last reviewed: 19 June 2013").or_(page.get_by_text("19/06/2013"))).to_be_visible()
+    expect(page.get_by_text("Page last reviewed: 19/06/2013")).to_be_visible()
+    expect(page.get_by_text("Next review due: 19/06/2015")).to_be_visible()
 
     # A sub-page from the guide's contents list, then back to where the reader was.
     page.get_by_role("navigation", name="Pages in this guide").get_by_role("link", name="Symptoms").click()
