@@ -10,6 +10,7 @@ In CI (`CI=true`) a missing browser, Playwright or axe-core is an error, never a
 
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
 from django.test import Client
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django then refuses
 # database calls from it unless told this is deliberate (pytest-django's advice).
@@ -204,3 +208,12 @@ def assert_accessible_without_javascript(page):
     finally:
         context.close()
     assert violations == [], f"axe-core found WCAG 2.2 AA violations on {url} (JavaScript off): {violations}"
+
+
+def admin_sign_in(page, username):
+    """Sign in through the admin's own login form, as staff do."""
+    page.goto(f"/{settings.ADMIN_PATH}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(re.compile(rf"Welcome,\s*{username}", re.IGNORECASE))).to_be_visible()

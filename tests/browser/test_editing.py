@@ -6,19 +6,11 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from .conftest import admin_sign_in
 
 pytestmark = pytest.mark.browser
 
 NEW_TEXT = "Most people with focal dystonia find their symptoms settle within about five years."
-
-
-def admin_sign_in(page, username):
-    page.goto(f"/{settings.ADMIN_PATH}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text(re.compile(rf"Welcome,\s*{username}", re.IGNORECASE))).to_be_visible()
 
 
 def test_editor_changes_a_section_and_the_history_shows_who(page, editor):
