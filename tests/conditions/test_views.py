@@ -223,8 +223,9 @@ def test_condition_page_query_count_does_not_grow_with_sections_or_links(reader,
         Section.objects.create(page=condition, order=number, heading=f"Extra {number}", anchor=f"x{number}", body="x")
     # 1 the page (with its guide), 2 the guide's sub-pages, 3 sections with read-more pages,
     # 4 related links, 5 the page's rating summary (an anonymous reader with no session
-    # has no rating of their own to look up).
-    with django_assert_num_queries(5):
+    # has no rating of their own to look up), 6 the guide's comment settings, 7 the count
+    # of visible comments (none, so no list query). Sub-pages carry no comment thread.
+    with django_assert_num_queries(7):
         reader.get(condition.get_absolute_url())
     causes_url = condition.subpages.get(slug="causes").get_absolute_url()
     with django_assert_num_queries(5):
