@@ -79,6 +79,15 @@ def browser(django_db_setup):
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Sign-ups, sign-ins and personas hash passwords; the slow default hasher costs seconds a test.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture
 def site(live_server, transactional_db, django_db_serialized_rollback):
     """The live site with the demo content, its URL returned.
