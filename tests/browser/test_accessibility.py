@@ -99,6 +99,48 @@ def test_password_reset_error_state(page):
     assert_accessible_at_both_widths(page)
 
 
+def test_password_reset_by_email_link(page, commenter, mailoutbox):
+    page.goto("/account/sign-in/")
+    page.get_by_role("link", name="I have forgotten my password").click()
+    page.get_by_label("Email address").fill("commenter@example.org")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+
+    assert len(mailoutbox) == 1
+    link = re.search(r"https?://\S+/account/password-reset/\S+/", mailoutbox[0].body).group(0)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    assert_accessible_at_both_widths(page)
+    new_password = page.get_by_label("New password", exact=True)
+    again = page.get_by_label("New password confirmation")
+    new_password.fill("short")
+    again.fill("different")
+    page.get_by_role("button", name="Save new password").click()
+    expect(error_summary(page)).to_be_visible()
+    assert_accessible_at_both_widths(page)
+
+    new_password.fill("a-new-and-unusual-passphrase-77")
+    again.fill("a-new-and-unusual-passphrase-77")
+    page.get_by_role("button", name="Save new password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your password has been changed")
+    assert_accessible_at_both_widths(page)
+
+
+def test_rating_feedback_error_state_without_javascript(new_context):
+    page = new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900}).new_page()
+    page.goto("/conditions/dystonia/")
+    page.get_by_role("radio", name="1 star: not helpful").check()
+    page.get_by_role("button", name="Send rating").click()
+    page.get_by_role("radio", name="Something else").check()
+    page.get_by_label("Tell us more (optional)").fill("x" * 501)
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(error_summary(page)).to_be_visible()
+    expect(page.get_by_label("Tell us more (optional)")).to_have_value("x" * 501)
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert_no_horizontal_scroll(page)
+
+
 def test_report_form_error_state(page):
     page.goto(report_url())
     page.get_by_role("button", name="Send report").click()
