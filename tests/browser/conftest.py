@@ -5,7 +5,8 @@ The site is served by pytest-django's `live_server`, which serves static files i
 the CSS must be built first (`make test` runs `npm run build`). Each test gets the demo
 content loaded into the live server's database.
 
-In CI (`CI=true`) a missing browser, Playwright or axe-core is an error, never a skip.
+Locally a missing Chromium, axe-core or built CSS skips these tests with the reason; in CI
+(`CI=true`) each is a failure. Playwright itself is pinned in requirements-dev.txt.
 """
 
 import io
@@ -18,9 +19,11 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
 from django.test import Client
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import PASSWORD
 
@@ -57,11 +60,7 @@ def unavailable(reason):
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright is not installed: pip install -r requirements-dev.txt")
+def browser(django_db_setup, django_db_blocker):
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(executable).exists():
         unavailable("Chromium is not installed: apt-get install chromium")
@@ -69,20 +68,43 @@ def browser(django_db_setup):
         unavailable(f"axe-core is missing at {AXE_PATH}: run npm ci")
     if not CSS_PATH.exists():
         unavailable(f"The CSS is not built at {CSS_PATH}: run npm run build (make test does)")
-    # Django keeps its database connections in context-local storage, and starting
-    # Playwright's event loop gives this thread a new context: the test database's
-    # serialised contents (for serialised rollback) must be carried over to it.
-    serialized = {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
+    with django_db_blocker.unblock():
+        # Django keeps connections in context-local storage, and starting Playwright's event
+        # loop gives this thread a new context (and so new connections). Close this context's
+        # connections now rather than leave them open, unused, for the rest of the run.
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close()
     with sync_playwright() as playwright:
-        for alias, contents in serialized.items():
-            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def data_migrations():
+    """Every RunPython operation of the project's migrations, in migration order, with the
+    migration state they run against. Here they all make the staff groups (Editors,
+    Moderators) with get_or_create and permissions.set/add, so running them again is safe."""
+    loader = MigrationLoader(None)  # from the migration files alone; no database needed
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+    operations = [
+        operation
+        for key in plan
+        for operation in loader.graph.nodes[key].operations
+        if isinstance(operation, RunPython)
+    ]
+    return loader.project_state().apps, operations
+
+
+def rerun_data_migrations(data_migrations):
+    state_apps, operations = data_migrations
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.schema_editor() as schema_editor:
+        for operation in operations:
+            operation.code(state_apps, schema_editor)
 
 
 @pytest.fixture(autouse=True)
@@ -94,15 +116,17 @@ def fast_password_hashing(settings):
     ]
 
 
-@pytest.fixture
-def site(live_server, transactional_db, django_db_serialized_rollback):
-    """The live site with the demo content, its URL returned.
+@pytest.fixture(autouse=True)
+def site(browser, live_server, transactional_db, data_migrations):
+    """The live site with the demo content, its URL returned; set up first in every browser test.
 
-    Serialised rollback puts back the rows data migrations made (the Editors and
-    Moderators groups), which the flush after each live-server test removes. The
-    cache holds rate-limit counters, and every browser reader shares 127.0.0.1,
-    so each test starts with none.
+    Live-server tests empty the database after each test (a flush, not a rollback), which
+    also removes the groups the data migrations made; the data migrations run again here,
+    before any persona joins a group, whatever transactional test ran before. The cache
+    holds rate-limit counters, and every browser reader shares 127.0.0.1, so each test
+    starts with none.
     """
+    rerun_data_migrations(data_migrations)
     cache.clear()
     call_command("load_demo", stdout=io.StringIO())
     return live_server.url
