@@ -68,3 +68,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles static/css static/js/vendor static/assets
+
+# Full-page pictures of the site for the README (docs/screenshots/); look at them before committing.
+.PHONY: screenshots
+screenshots: install assets
+	$(PY) -m pytest tests/browser/screenshots.py -q -p no:cacheprovider

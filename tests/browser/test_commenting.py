@@ -1,0 +1,82 @@
+"""Journey 3: a new reader signs up, signs in and shares their experience in a comment."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from playwright.sync_api import expect
+
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+USERNAME = "sam_reader"
+PASSWORD = "a-long-and-unusual-passphrase-91"
+COMMENT = "My neck spasms eased a lot after my second course of injections.\nAsk your neurologist about it."
+
+
+@pytest.fixture(autouse=True)
+def no_minimum_typing_time(settings):
+    # The comment form rejects posts made faster than a person could type; a browser test types at once.
+    settings.COMMENT_MIN_SECONDS = 0
+
+
+def comment_box(page):
+    return page.get_by_role("textbox", name="Your comment")
+
+
+def test_new_reader_signs_up_signs_in_and_comments(page):
+    page.goto("/conditions/dystonia/")
+    comments = page.get_by_role("region", name=re.compile(r"comments posted are personal views"))
+    expect(comments.get_by_role("textbox")).to_have_count(0)
+    comments.get_by_role("link", name="create an account").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
+    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Email address").fill(f"{USERNAME}@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Enter the password again").fill(PASSWORD)
+    assert_accessible(page)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Your account has been created and you are signed in.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/conditions/dystonia/"))
+
+    # Sign out, then sign in again from the comments, as a returning reader would.
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/conditions/dystonia/")
+    page.get_by_role("link", name="Sign in to comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Password").fill(PASSWORD)
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/conditions/dystonia/"))
+    expect(page.get_by_role("navigation", name="Account")).to_contain_text(USERNAME)
+
+    comment_box(page).fill(COMMENT)
+    page.get_by_role("button", name="Post comment").click()
+
+    today = date_format(timezone.localdate(), "j F Y")
+    expect(page.get_by_text(f"{USERNAME} said on {today}", exact=True)).to_be_visible()
+    mine = page.get_by_role("article").filter(has_text=f"{USERNAME} said on {today}")
+    expect(mine).to_contain_text("My neck spasms eased a lot after my second course of injections.")
+    expect(mine).to_contain_text("Ask your neurologist about it.")
+    expect(page.get_by_role("heading", name=re.compile(r"^The 4 comments posted are personal views"))).to_be_visible()
+    assert_accessible(page)
+
+    # Too long: the error summary says so, and the reader's words are still in the box.
+    too_long = "I have had cervical dystonia for years. " * 60  # 2,400 characters
+    comment_box(page).fill(too_long)
+    page.get_by_role("button", name="Post comment").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_visible()
+    expect(
+        summary.get_by_role("link", name=re.compile(r"2000 characters or fewer|2,000 characters or fewer"))
+    ).to_be_visible()
+    expect(comment_box(page)).to_have_value(too_long)
+    assert_accessible(page)
+
+    # The error summary's link takes the reader to the box.
+    summary.get_by_role("link").first.click()
+    expect(comment_box(page)).to_be_focused()

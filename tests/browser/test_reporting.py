@@ -1,0 +1,62 @@
+"""Journey 4: three readers report the same comment; after the third it is hidden for review."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+REPORT_LINK = "Report this content as offensive or unsuitable"
+COMMENT_AUTHOR = "morbitz1"  # one of the seed's three comments
+
+
+def open_report_form(page):
+    page.goto("/conditions/dystonia/")
+    comment = page.get_by_role("article").filter(has_text=re.compile(rf"\b{COMMENT_AUTHOR} said on"))
+    comment.get_by_role("link", name=REPORT_LINK).click()
+
+
+def report_first_comment(page, *, check_accessible=False):
+    open_report_form(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a comment")
+    expect(page.get_by_text(re.compile(rf"^{COMMENT_AUTHOR} said on"))).to_be_visible()
+    page.get_by_label(re.compile(r"Offensive or abusive", re.IGNORECASE)).check()
+    if check_accessible:
+        assert_accessible(page)
+    page.get_by_role("button", name="Send report").click()
+
+
+def test_three_readers_report_a_comment_and_it_is_hidden(new_context, signed_in, commenter, settings):
+    settings.REPORTS_TO_HIDE = 3
+
+    first = new_context().new_page()
+    first.goto("/conditions/dystonia/")
+    expect(first.get_by_text(re.compile(rf"{COMMENT_AUTHOR} said on"))).to_be_visible()
+    report_first_comment(first, check_accessible=True)
+    expect(first.get_by_role("heading", name="Thank you for your report")).to_be_visible()
+    assert_accessible(first)
+
+    # The same reader again is told, not counted twice.
+    open_report_form(first)
+    expect(first.get_by_text("You have already reported this comment")).to_be_visible()
+    assert_accessible(first)
+    first.goto("/conditions/dystonia/")
+    expect(first.get_by_text(re.compile(rf"{COMMENT_AUTHOR} said on"))).to_be_visible()
+
+    second = new_context().new_page()
+    report_first_comment(second)
+    expect(second.get_by_role("heading", name="Thank you for your report")).to_be_visible()
+    second.goto("/conditions/dystonia/")
+    expect(second.get_by_text(re.compile(rf"{COMMENT_AUTHOR} said on"))).to_be_visible()
+
+    third = signed_in(commenter).new_page()
+    report_first_comment(third)
+    expect(third.get_by_role("heading", name="Thank you for your report")).to_be_visible()
+
+    third.goto("/conditions/dystonia/")
+    expect(third.get_by_text(re.compile(rf"{COMMENT_AUTHOR} said on"))).to_have_count(0)
+    expect(third.get_by_text(re.compile(r"said on"))).to_have_count(2)
+    expect(third.get_by_role("heading", name=re.compile(r"^The 2 comments posted are personal views"))).to_be_visible()
