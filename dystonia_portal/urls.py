@@ -8,6 +8,10 @@ from conditions.sitemaps import PageSitemap
 
 from . import views
 
+admin.site.site_header = f"{settings.SITE_NAME} administration"
+admin.site.site_title = f"{settings.SITE_NAME} admin"
+admin.site.index_title = "Content, comments and ratings"
+
 urlpatterns = [
     path("", include("conditions.urls")),
     path("ratings/", include("ratings.urls")),
