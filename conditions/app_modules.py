@@ -1,0 +1,19 @@
+"""Find one module by name in every installed app, so conditions never imports the other apps.
+
+`load_demo` calls each app's `demo.load()`, `bench_data` each app's `bench.build()`.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+from types import ModuleType
+
+from django.apps import apps
+
+
+def app_modules(name: str) -> list[ModuleType]:
+    """Each installed app's `<app>.<name>` module, in INSTALLED_APPS order (apps without one are skipped)."""
+    modules = []
+    for app_config in apps.get_app_configs():
+        if find_spec(f"{app_config.name}.{name}") is not None:
+            modules.append(import_module(f"{app_config.name}.{name}"))
+    return modules
