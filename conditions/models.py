@@ -3,6 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -77,6 +78,20 @@ class PageQuerySet(models.QuerySet):
             matched_heading=Subquery(first_match.values("heading")[:1]),
             matched_anchor=Subquery(first_match.values("anchor")[:1]),
         ).order_by("-rank", "title")
+
+    def with_content_version(self):
+        """Annotate `content_version`: when the page's guide or any page in it last changed.
+
+        A condition page shows its sub-pages' titles and links, so a change to any page in
+        the guide changes what it renders; sections and links are edited with their page,
+        which moves the page's `updated_at`. Keys of cached fragments carry this version.
+        """
+        family = (
+            Page.objects.filter(Q(pk=OuterRef("guide_pk")) | Q(parent_id=OuterRef("guide_pk")))
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
+        )
+        return self.annotate(guide_pk=Coalesce("parent_id", "pk")).annotate(content_version=Subquery(family))
 
     def published(self):
         """Live pages: published themselves and, for a sub-page, under a published guide."""

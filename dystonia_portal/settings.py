@@ -134,3 +134,17 @@ RATE_LIMITS = {
     "signin": (20, 600),
     "password_reset": (5, 3600),
 }
+
+# The default cache is Django's per-process memory cache until a shared one is configured.
+# "fragments" holds rendered parts of pages, per gunicorn worker: each key carries the
+# version of the content it shows (conditions.views.page_query), so a change is never
+# served stale and nothing needs sharing between workers. Memory is capped by MAX_ENTRIES.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 86400,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
