@@ -3,7 +3,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -78,24 +77,6 @@ class PageQuerySet(models.QuerySet):
             matched_heading=Subquery(first_match.values("heading")[:1]),
             matched_anchor=Subquery(first_match.values("anchor")[:1]),
         ).order_by("-rank", "title")
-
-    def with_content_version(self):
-        """Annotate `content_version`: when the page's guide or any page in it last changed.
-
-        A condition page shows its sub-pages' titles and links, so a change to any page in
-        the guide changes what it renders; sections and links are edited with their page,
-        which moves the page's `updated_at`. Keys of cached fragments carry this version.
-        Written as SQL because it runs on every page view and the ORM's Subquery costs
-        several times more to build than the query takes to run.
-        """
-        table = connection.ops.quote_name(Page._meta.db_table)
-        guide_id = f"COALESCE({table}.parent_id, {table}.id)"
-        family_latest = (
-            f"SELECT MAX(family.updated_at) FROM {table} family "  # noqa: S608 - no user input
-            f"WHERE family.id = {guide_id} OR family.parent_id = {guide_id}"
-        )
-        version = RawSQL(family_latest, (), output_field=models.DateTimeField())  # noqa: S611 - constant SQL
-        return self.annotate(content_version=version)
 
     def published(self):
         """Live pages: published themselves and, for a sub-page, under a published guide."""

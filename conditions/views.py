@@ -1,13 +1,13 @@
 import string
 from itertools import groupby
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from .app_modules import app_modules
 from .forms import SearchForm
 from .models import Page
+from .page_lookup import find_page, guide_family
 from .structured_data import page_json_ld
 
 
@@ -57,7 +57,7 @@ class PageContent:
     @cached_property
     def guide_pages(self):
         guide = self.guide
-        guide_pages = [guide, *guide.subpages.order_by("order", "pk")]
+        guide_pages = [guide, *guide_family(self.page)[1:]]
         if not self.preview:
             guide_pages = [p for p in guide_pages if p.is_published]
         for guide_page in guide_pages[1:]:
@@ -113,29 +113,9 @@ def breadcrumbs_for(page):
     return breadcrumbs
 
 
-def page_query():
-    """Pages with their guide and content version, plus the versions other apps' page parts add.
-
-    An app that shows something on condition pages may have a `page_versions.py` whose
-    `annotations()` returns {name: expression}; they ride on this one query, so every cached
-    part of the page checks its freshness without a query of its own.
-    """
-    pages = Page.objects.select_related("parent").with_content_version()
-    for module in app_modules("page_versions"):
-        pages = pages.annotate(**module.annotations())
-    return pages
-
-
 def page_detail(request, slug, subpage_slug=None):
-    pages = page_query()
     preview = can_preview_drafts(request.user)
-    if not preview:
-        pages = pages.published()
-    if subpage_slug is None:
-        page = get_object_or_404(pages, parent__isnull=True, slug=slug)
-    else:
-        page = get_object_or_404(pages, parent__slug=slug, parent__parent__isnull=True, slug=subpage_slug)
-
+    page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview)
     guide = page.guide
     context = {
         "page": page,
@@ -144,6 +124,6 @@ def page_detail(request, slug, subpage_slug=None):
         "breadcrumbs": breadcrumbs_for(page),
         "content": PageContent(request, page, preview=preview),
         # Drafts show to editors only, so what an editor sees is cached apart.
-        "content_version": f"{page.content_version.isoformat()}:{preview}",
+        "content_version": f"{page.versions['content_version']}:{preview}",
     }
     return render(request, "conditions/page_detail.html", context)
