@@ -45,7 +45,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles static/css static/js
+	rm -rf $(VENV) node_modules staticfiles static/css static/js/vendor static/assets
 
 # Load benchmark (benchmarks/run.py): its own PostgreSQL 15, a million ratings, gunicorn, wrk.
 # Results in benchmarks/results/latest.{md,json}. Needs wrk (Debian package) and PostgreSQL 15.

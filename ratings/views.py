@@ -1,1 +1,109 @@
-# Create your views here.
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+
+from conditions.models import Page
+from dystonia_portal.ratelimit import rate_limit, wants_json
+
+from .display import reader_lookup, reader_rating, summary_figures
+from .forms import FeedbackForm, RatingForm
+from .models import RatingSummary
+from .services import rating_feedback_submit, rating_submit
+
+RATING_SAVED = "Thank you, your rating has been saved."
+FEEDBACK_SAVED = "Thank you for telling us what was wrong. Our editors will read it."
+PAGE_NOT_FOUND = "We could not find that page. It may have been moved or taken down."
+
+
+def _method_not_allowed(request):
+    message = "This address only accepts a rating sent from the form at the end of a page."
+    if wants_json(request):
+        response = JsonResponse({"error": message}, status=405)
+    else:
+        response = render(request, "ratings/method_not_allowed.html", {"message": message}, status=405)
+    response["Allow"] = "POST"
+    return response
+
+
+def _published_page(page_id):
+    """The live page being rated (drafts cannot be rated), or None."""
+    return Page.objects.published().select_related("parent").filter(pk=page_id).first()
+
+
+def _not_found(request):
+    if wants_json(request):
+        return JsonResponse({"error": PAGE_NOT_FOUND}, status=404)
+    raise Http404(PAGE_NOT_FOUND)
+
+
+def _invalid(request, page, form, template):
+    if wants_json(request):
+        errors = [str(error) for errors in form.errors.values() for error in errors]
+        return JsonResponse({"error": errors[0], "errors": form.errors}, status=400)
+    return render(request, template, {"page": page, "form": form}, status=400)
+
+
+def _summary_json(page, *, score, message):
+    summary = RatingSummary.objects.filter(page=page).first() or RatingSummary(page=page)
+    return JsonResponse(
+        {"message": message, "score": score, "show_feedback": score in (1, 2), **summary_figures(summary, page)}
+    )
+
+
+@rate_limit("rating")
+def rate(request, page_id):
+    """Save this reader's rating of a page (POST only), then go back to the page."""
+    if request.method != "POST":
+        return _method_not_allowed(request)
+    page = _published_page(page_id)
+    if page is None:
+        return _not_found(request)
+    form = RatingForm(request.POST)
+    if form.is_bot():
+        # Look done, store nothing: a bot learns nothing from the answer.
+        if wants_json(request):
+            return _summary_json(page, score=None, message=RATING_SAVED)
+        messages.success(request, RATING_SAVED)
+        return redirect(page.get_absolute_url() + "#rating")
+    if not form.is_valid():
+        return _invalid(request, page, form, "ratings/rating_form_error.html")
+
+    score = form.cleaned_data["score"]
+    rating_submit(page=page, score=score, **reader_lookup(request, create=True))
+    if wants_json(request):
+        return _summary_json(page, score=score, message=RATING_SAVED)
+    messages.success(request, RATING_SAVED)
+    return redirect(page.get_absolute_url() + "#rating")
+
+
+@rate_limit("rating")
+def feedback(request, page_id):
+    """Say what was wrong with a page this reader rated 1 or 2 stars (POST only)."""
+    if request.method != "POST":
+        return _method_not_allowed(request)
+    page = _published_page(page_id)
+    if page is None:
+        return _not_found(request)
+    form = FeedbackForm(request.POST)
+    if form.is_bot():
+        if wants_json(request):
+            return JsonResponse({"message": FEEDBACK_SAVED})
+        messages.success(request, FEEDBACK_SAVED)
+        return redirect(page.get_absolute_url() + "#rating")
+    if form.is_valid():
+        rating = reader_rating(request, page)
+        if rating is None:
+            form.add_error(None, "You can only tell us what was wrong after rating this page 1 or 2 stars.")
+        else:
+            try:
+                rating_feedback_submit(rating=rating, **form.cleaned_data_for_service())
+            except ValidationError as error:
+                form.add_error(None, error)
+    if not form.is_valid():
+        return _invalid(request, page, form, "ratings/feedback_form_error.html")
+
+    if wants_json(request):
+        return JsonResponse({"message": FEEDBACK_SAVED})
+    messages.success(request, FEEDBACK_SAVED)
+    return redirect(page.get_absolute_url() + "#rating")

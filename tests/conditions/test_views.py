@@ -81,7 +81,8 @@ def test_subpage_has_breadcrumb_and_previous_next_pagination(reader, demo):
     assert response.context["breadcrumbs"][-1] == ("Dystonia", "/conditions/dystonia/")
     assert response.context["previous"] == {"href": "/conditions/dystonia/symptoms/", "label": "Symptoms"}
     assert response.context["next"] == {"href": "/conditions/dystonia/diagnosis/", "label": "Diagnosis"}
-    assert "Previous : Symptoms" in text and "Next : Diagnosis" in text
+    # NHS.UK 10.6.1 pagination reads "Previous page: Symptoms" to screen readers.
+    assert "Previous page : Symptoms" in text and "Next page : Diagnosis" in text
 
 
 def test_page_carries_medical_web_page_json_ld(reader, demo):

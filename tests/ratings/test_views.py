@@ -1,0 +1,418 @@
+import datetime
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from conditions.models import Page
+from dystonia_portal.ratelimit import keyed_hash
+from ratings.models import Rating, RatingFeedback, RatingSummary
+from ratings.services import rating_submit
+
+from .conftest import scores
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def rate_url(page):
+    return f"/ratings/pages/{page.pk}/rate/"
+
+
+def feedback_url(page):
+    return f"/ratings/pages/{page.pk}/feedback/"
+
+
+def summary_figures(page):
+    summary = RatingSummary.objects.get(page=page)
+    return summary.count, summary.total, summary.buckets
+
+
+# Rating without JavaScript: POST, redirect back to the page, confirmation
+
+
+def test_anonymous_reader_rates_and_is_sent_back_to_the_page(client, page, rate):
+    response = rate(page, "4")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/conditions/dystonia/#rating"
+    rating = Rating.objects.get()
+    assert (rating.page, rating.score, rating.user, rating.page_reviewed_on) == (page, 4, None, page.last_reviewed)
+    assert summary_figures(page) == (1, 4, {1: 0, 2: 0, 3: 0, 4: 1, 5: 0})
+
+    html = client.get(response["Location"]).content.decode()
+    assert "Thank you, your rating has been saved." in html
+    assert "Average rating: 4.0 out of 5" in html
+    assert "Based on 1 rating" in html
+    assert "You gave this page 4 stars. You can change your rating." in html
+    assert 'value="4" class="nhsuk-radios__input" id="rating-score_3" required checked' in html
+
+
+def test_anonymous_rating_stores_a_keyed_hash_of_the_session_and_no_address(client, page, rate):
+    rate(page, "5", REMOTE_ADDR="203.0.113.9")
+
+    rating = Rating.objects.get()
+    session_key = client.session.session_key
+    assert rating.session_hash == keyed_hash(session_key)[:40]
+    stored = " ".join(str(value) for value in Rating.objects.values().get().values())
+    assert session_key not in stored
+    assert "203.0.113.9" not in stored
+
+
+def test_anonymous_reader_rating_again_replaces_their_score(client, page, rate):
+    rate(page, "5")
+    response = rate(page, "2")
+
+    assert response.status_code == 302
+    assert scores(page) == [2]
+    assert summary_figures(page) == (1, 2, {1: 0, 2: 1, 3: 0, 4: 0, 5: 0})
+    assert "You gave this page 2 stars." in client.get(page.get_absolute_url()).content.decode()
+
+
+def test_different_anonymous_readers_each_count(page, rate):
+    rate(page, "5")
+    Client().post(rate_url(page), {"score": "3"})
+
+    assert scores(page) == [3, 5]
+    assert summary_figures(page)[:2] == (2, 8)
+
+
+def test_signed_in_reader_has_one_rating_across_devices(client_for, commenter, page):
+    client_for(commenter).post(rate_url(page), {"score": "5"})
+    other_device = Client()
+    other_device.force_login(commenter)
+    other_device.post(rate_url(page), {"score": "3"})
+
+    rating = Rating.objects.get()
+    assert (rating.user, rating.session_hash, rating.score) == (commenter, "", 3)
+    assert summary_figures(page)[:2] == (1, 3)
+
+
+def test_signed_in_and_anonymous_readers_are_counted_apart(client_for, commenter, page):
+    Client().post(rate_url(page), {"score": "1"})
+    client_for(commenter).post(rate_url(page), {"score": "5"})
+
+    assert sorted(Rating.objects.values_list("score", "user")) == [(1, None), (5, commenter.pk)]
+
+
+def test_sub_page_has_its_own_ratings(client, page, rate):
+    subpage = page.subpages.get(slug="symptoms")
+
+    response = rate(subpage, "2")
+
+    assert response["Location"] == "/conditions/dystonia/symptoms/#rating"
+    assert Rating.objects.get().page == subpage
+    assert not RatingSummary.objects.filter(page=page).exists()
+    assert "Based on 1 rating" in client.get(subpage.get_absolute_url()).content.decode()
+    assert "No ratings yet" in client.get(page.get_absolute_url()).content.decode()
+
+
+def test_rating_post_query_count(client_for, commenter, page, django_assert_num_queries):
+    rating_submit(page=page, session_hash="a" * 40, score=3)
+    rating_submit(page=page, session_hash="b" * 40, score=4)
+    rating_submit(page=page, session_hash="c" * 40, score=5)
+    client = client_for(commenter)
+
+    for score in ("4", "2"):  # a new rating, then rating again
+        # 1 session, 2 user, 3 page, 4 SAVEPOINT (the test's transaction; BEGIN in production),
+        # 5 summary row SELECT ... FOR UPDATE, 6 the reader's earlier rating,
+        # 7 INSERT or UPDATE the rating, 8 UPDATE the summary with F() arithmetic, 9 RELEASE SAVEPOINT
+        with django_assert_num_queries(9):
+            response = client.post(rate_url(page), {"score": score})
+        assert response.status_code == 302
+    assert summary_figures(page)[:2] == (4, 14)
+
+
+# Rating with JavaScript: the same endpoint answers JSON
+
+
+def test_in_place_rating_answers_with_the_new_summary(client, page, rate):
+    rating_submit(page=page, session_hash="a" * 40, score=5)
+
+    response = rate(page, "2", **JSON)
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["message"] == "Thank you, your rating has been saved."
+    assert (data["score"], data["show_feedback"], data["count"]) == (2, True, 2)
+    assert data["average_text"] == "Average rating: 3.5 out of 5"
+    assert data["count_text"] == "Based on 2 ratings"
+    assert [(row["stars"], row["count"], row["width"]) for row in data["rows"]] == [
+        (5, 1, 50),
+        (4, 0, 0),
+        (3, 0, 0),
+        (2, 1, 50),
+        (1, 0, 0),
+    ]
+    assert data["since_text"] == (
+        "Since this page was last reviewed on 19/06/2013: average rating 3.5 out of 5, based on 2 ratings."
+    )
+    assert scores(page) == [2, 5]
+
+
+def test_in_place_rating_with_a_high_score_does_not_ask_what_was_wrong(page, rate):
+    assert rate(page, "5", **JSON).json()["show_feedback"] is False
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"score": "0"}, "Select a rating from 1 to 5 stars"),
+        ({"score": "6"}, "Select a rating from 1 to 5 stars"),
+        ({"score": "-1"}, "Select a rating from 1 to 5 stars"),
+        ({"score": "3.5"}, "Select a rating from 1 to 5 stars"),
+        ({"score": "abc"}, "Select a rating from 1 to 5 stars"),
+        ({}, "Select how helpful this page is, from 1 to 5 stars"),
+    ],
+)
+def test_bad_score_shows_the_error_summary_and_stores_nothing(client, page, data, message):
+    response = client.post(rate_url(page), data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<h2 class="nhsuk-error-summary__title">There is a problem</h2>' in html
+    assert f'<a href="#rating-score_0">{message}</a>' in html
+    assert "nhsuk-form-group--error" in html
+    assert 'id="rating-score-error"' in html
+    assert "Go back to Dystonia" in html
+    assert not Rating.objects.exists()
+    assert not RatingSummary.objects.exists()
+
+
+@pytest.mark.parametrize("score", ["0", "6", "-1", "3.5", "abc", None])
+def test_bad_score_in_place_answers_a_json_error(page, rate, score):
+    response = rate(page, score, **JSON)
+
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Select")
+    assert not Rating.objects.exists()
+
+
+def test_bad_score_keeps_the_readers_earlier_rating(client, page, rate):
+    rate(page, "4")
+    response = rate(page, "9")
+
+    assert response.status_code == 400
+    assert scores(page) == [4]
+    assert summary_figures(page)[:2] == (1, 4)
+
+
+def test_unknown_page_is_not_found(page, rate):
+    missing = Page(pk=page.pk + 1000)
+
+    assert rate(missing, "4").status_code == 404
+    response = rate(missing, "4", **JSON)
+    assert response.status_code == 404
+    assert response.json() == {"error": "We could not find that page. It may have been moved or taken down."}
+    assert not Rating.objects.exists()
+
+
+def test_draft_page_and_page_under_a_draft_guide_cannot_be_rated(page, make_page, rate):
+    draft = make_page("Draft condition", status=Page.Status.DRAFT)
+    Page.objects.filter(pk=page.pk).update(status=Page.Status.DRAFT)
+    subpage_of_draft = page.subpages.first()
+
+    assert rate(draft, "4").status_code == 404
+    assert rate(subpage_of_draft, "4").status_code == 404
+    assert not Rating.objects.exists()
+
+
+def test_get_on_the_rating_address_is_refused_with_a_sentence(client, page):
+    response = client.get(rate_url(page))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "This address only accepts a rating sent from the form at the end of a page." in response.content.decode()
+    assert client.get(rate_url(page), **JSON).json()["error"].startswith("This address only accepts")
+    assert not Rating.objects.exists()
+    assert not RatingSummary.objects.exists()
+
+
+def test_missing_csrf_token_is_refused(page):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(rate_url(page), {"score": "4"})
+
+    assert response.status_code == 403
+    assert not Rating.objects.exists()
+
+
+def test_form_on_the_page_carries_a_csrf_token_that_works(page):
+    client = Client(enforce_csrf_checks=True)
+    html = client.get(page.get_absolute_url()).content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+    response = client.post(rate_url(page), {"score": "4", "csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert scores(page) == [4]
+
+
+def test_too_many_ratings_get_a_429_page_or_json_error(settings, page, rate):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "rating": (2, 600)}
+    rate(page, "1")
+    rate(page, "2")
+
+    response = rate(page, "5")
+    assert response.status_code == 429
+    assert "You have done this too many times in a short while." in response.content.decode()
+    response = rate(page, "5", **JSON)
+    assert response.status_code == 429
+    assert response.json()["error"].startswith("You have done this too many times")
+    assert scores(page) == [2]
+
+
+def test_honeypot_submission_looks_done_but_stores_nothing(client, page):
+    response = client.post(rate_url(page), {"score": "5", "website": "spam"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/conditions/dystonia/#rating"
+    assert "Thank you, your rating has been saved." in client.get(response["Location"]).content.decode()
+    assert not Rating.objects.exists()
+
+    response = client.post(rate_url(page), {"score": "5", "website": "spam"}, **JSON)
+    assert response.status_code == 200
+    assert response.json()["count_text"] == "No ratings yet"
+    assert not Rating.objects.exists()
+
+
+# "What was wrong with this page?" after 1 or 2 stars
+
+
+def test_low_score_asks_what_was_wrong(client, page, rate):
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert '<div class="app-rating__feedback" data-rating-feedback hidden>' in html
+
+    rate(page, "2")
+
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert '<div class="app-rating__feedback" data-rating-feedback>' in html
+    assert "What was wrong with this page?" in html
+    assert "Do not include personal details" in html
+    assert "You can enter up to 500 characters" in html
+
+
+def test_high_score_does_not_ask_what_was_wrong(client, page, rate):
+    rate(page, "4")
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert '<div class="app-rating__feedback" data-rating-feedback hidden>' in html
+
+
+def test_reader_says_what_was_wrong_and_editors_get_it(client, page, rate):
+    rate(page, "1")
+
+    response = client.post(feedback_url(page), {"reason": "out_of_date", "details": "The treatment part is old."})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/conditions/dystonia/#rating"
+    feedback = RatingFeedback.objects.get()
+    assert (feedback.page, feedback.score, feedback.reason, feedback.details, feedback.handled) == (
+        page,
+        1,
+        "out_of_date",
+        "The treatment part is old.",
+        False,
+    )
+    assert feedback.rating == Rating.objects.get()
+    html = client.get(response["Location"]).content.decode()
+    assert "Thank you for telling us what was wrong. Our editors will read it." in html
+    assert '<div class="app-rating__feedback" data-rating-feedback hidden>' in html
+
+
+def test_feedback_in_place_answers_json(client, page, rate):
+    rate(page, "2")
+    response = client.post(feedback_url(page), {"reason": "seems_wrong", "details": ""}, **JSON)
+    assert response.json() == {"message": "Thank you for telling us what was wrong. Our editors will read it."}
+    assert RatingFeedback.objects.get().reason == "seems_wrong"
+
+
+def test_over_long_feedback_is_refused_and_kept_for_the_reader(client, page, rate):
+    rate(page, "1")
+    details = "This is far too long. " * 30  # 660 characters
+
+    response = client.post(feedback_url(page), {"reason": "hard_to_understand", "details": details})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<a href="#rating-feedback-details">Details must be 500 characters or fewer</a>' in html
+    assert details.strip() in html
+    assert (
+        'value="hard_to_understand" class="nhsuk-radios__input" id="rating-feedback-reason_1" required checked' in html
+    )
+    assert not RatingFeedback.objects.exists()
+
+
+def test_feedback_without_a_reason_is_refused(client, page, rate):
+    rate(page, "1")
+    response = client.post(feedback_url(page), {"reason": "", "details": "Kept text"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<a href="#rating-feedback-reason_0">Select what was wrong with this page</a>' in html
+    assert "Kept text" in html
+    assert not RatingFeedback.objects.exists()
+
+
+def test_feedback_needs_the_readers_own_low_rating(client, page, rate):
+    Client().post(rate_url(page), {"score": "1"})  # somebody else's low rating
+
+    response = client.post(feedback_url(page), {"reason": "other"})
+    assert response.status_code == 400
+    assert "You can only tell us what was wrong after rating this page 1 or 2 stars." in response.content.decode()
+
+    rate(page, "5")
+    response = client.post(feedback_url(page), {"reason": "other"}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["error"] == "You can only tell us what was wrong after rating this page 1 or 2 stars."
+    assert not RatingFeedback.objects.exists()
+
+
+def test_feedback_get_draft_and_honeypot(client, page, make_page, rate):
+    rate(page, "1")
+    assert client.get(feedback_url(page)).status_code == 405
+    draft = make_page("Draft condition", status=Page.Status.DRAFT)
+    assert client.post(feedback_url(draft), {"reason": "other"}).status_code == 404
+
+    response = client.post(feedback_url(page), {"reason": "other", "website": "https://spam.example"})
+    assert response.status_code == 302
+    assert not RatingFeedback.objects.exists()
+
+
+def test_rating_a_page_reviewed_since_records_the_new_review_date(client, page, rate):
+    rate(page, "5")
+    page.last_reviewed, page.next_review_due = datetime.date(2014, 2, 1), datetime.date(2016, 2, 1)
+    page.save()
+
+    Client().post(rate_url(page), {"score": "3"})
+
+    assert sorted(Rating.objects.values_list("page_reviewed_on", flat=True)) == [
+        datetime.date(2013, 6, 19),
+        datetime.date(2014, 2, 1),
+    ]
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "Based on 2 ratings" in html
+    assert "Since this page was last reviewed on 01/02/2014: average rating 3.0 out of 5, based on 1 rating." in html
+
+
+def test_reading_a_page_creates_no_session(page):
+    client = Client()
+    response = client.get(page.get_absolute_url())
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
+
+
+def test_feedback_post_query_count(client_for, commenter, page, django_assert_num_queries):
+    for session in ("a", "b", "c"):
+        rating_submit(page=page, session_hash=session * 40, score=1)
+    client = client_for(commenter)
+    client.post(rate_url(page), {"score": "2"})
+
+    # 1 session, 2 user, 3 page, 4 this reader's rating with its feedback (LEFT JOIN),
+    # 5 SAVEPOINT for the service (BEGIN in production), 6 SAVEPOINT for update_or_create,
+    # 7 the feedback row SELECT ... FOR UPDATE, 8 SAVEPOINT for the insert, 9 INSERT the feedback,
+    # 10-12 RELEASE the three SAVEPOINTs (the last one is COMMIT in production)
+    with django_assert_num_queries(12):
+        response = client.post(feedback_url(page), {"reason": "other", "details": ""})
+    assert response.status_code == 302
+    assert RatingFeedback.objects.get().rating.user == commenter
