@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "conditions",
     "ratings",
+    "accounts",
     "comments",
 ]
 
@@ -134,6 +135,39 @@ RATE_LIMITS = {
     "signin": (20, 600),
     "password_reset": (5, 3600),
 }
+
+# Accounts: where sign-in lives and where people land after signing in or out.
+# LoginView follows `next` only when it is on this site.
+LOGIN_URL = "accounts:signin"
+LOGIN_REDIRECT_URL = "conditions:home"
+LOGOUT_REDIRECT_URL = "conditions:home"
+
+# Email (password resets, moderation notices). The console backend prints mail for
+# local use; set EMAIL_URL for real delivery, for example
+# smtp+tls://user:password@smtp.example.org:587 (django-environ's email URL format).
+_email_url = env("EMAIL_URL", default="")
+if _email_url:
+    try:
+        globals().update(env.email_url("EMAIL_URL"))
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"The environment variable EMAIL_URL has a bad value: {exc}") from exc
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Dystonia Portal <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Comments and moderation.
+# A published comment is hidden pending review once this many readers have reported it
+# (reports made before a moderator reinstated it do not count).
+REPORTS_TO_HIDE = env_setting("REPORTS_TO_HIDE", int, 3)
+if REPORTS_TO_HIDE < 1:
+    raise ImproperlyConfigured("REPORTS_TO_HIDE must be 1 or more.")
+# Who is emailed at once about a "someone may be at risk of harm" report (comma-separated).
+MODERATOR_EMAILS = env_setting("MODERATOR_EMAILS", list, [])
+# The comment form carries a signed timestamp: a post sooner than this after the form
+# was shown is treated as a bot, and a form older than the maximum must be sent again.
+COMMENT_MIN_SECONDS = env_setting("COMMENT_MIN_SECONDS", int, 3)
+COMMENT_MAX_AGE_SECONDS = env_setting("COMMENT_MAX_AGE_SECONDS", int, 24 * 60 * 60)
 
 # The default cache is Django's per-process memory cache until a shared one is configured.
 # "fragments" holds rendered parts of pages, per gunicorn worker: each key carries the

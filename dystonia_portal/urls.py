@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("conditions.urls")),
     path("ratings/", include("ratings.urls")),
     path("comments/", include("comments.urls")),
+    path("account/", include("accounts.urls")),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),

@@ -171,7 +171,7 @@ def test_bad_score_shows_the_error_summary_and_stores_nothing(client, page, data
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert '<h2 class="nhsuk-error-summary__title">There is a problem</h2>' in html
+    assert '<h2 class="nhsuk-error-summary__heading">There is a problem</h2>' in html
     assert f'<a href="#rating-score_0">{message}</a>' in html
     assert "nhsuk-form-group--error" in html
     assert 'id="rating-score-error"' in html

@@ -1,0 +1,72 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, UserCreationForm
+
+User = get_user_model()
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account cannot be used.",
+    }
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We only use it to reset your password and to tell you about your comments.",
+        error_messages={"required": "Enter your email address", "invalid": "Enter a valid email address"},
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "email"]
+        help_texts = {
+            "username": "Shown next to your comments. Letters, numbers and @ . + - _ only, up to 150 characters."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter a username"
+        self.fields["password1"].error_messages["required"] = "Enter a password"
+        self.fields["password2"].label = "Enter the password again"
+        self.fields["password2"].error_messages["required"] = "Enter the password again"
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account already uses this email address. Sign in or reset your password.")
+        return email
+
+
+class ResetPasswordForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": "Enter your email address", "invalid": "Enter a valid email address"},
+    )
+
+
+class NewPasswordForm(SetPasswordForm):
+    pass
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("The password is not correct")
+        return password

@@ -1,0 +1,56 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from dystonia_portal.ratelimit import rate_limit
+
+from . import views
+from .forms import NewPasswordForm, ResetPasswordForm, SignInForm
+
+app_name = "accounts"
+
+urlpatterns = [
+    path(
+        "sign-in/",
+        rate_limit("signin")(
+            auth_views.LoginView.as_view(
+                template_name="accounts/signin.html", authentication_form=SignInForm, redirect_authenticated_user=True
+            )
+        ),
+        name="signin",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="signout"),
+    path("create/", views.signup, name="signup"),
+    path("delete/", views.delete, name="delete"),
+    path(
+        "password-reset/",
+        rate_limit("password_reset")(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset.html",
+                email_template_name="accounts/password_reset_email.txt",
+                subject_template_name="accounts/password_reset_subject.txt",
+                form_class=ResetPasswordForm,
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            form_class=NewPasswordForm,
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+]

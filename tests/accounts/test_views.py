@@ -1,0 +1,275 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from comments.models import Comment
+from tests.comments.factories import make_comment
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+SIGN_IN = reverse("accounts:signin")
+SIGN_UP = reverse("accounts:signup")
+RESET = reverse("accounts:password_reset")
+DELETE = reverse("accounts:delete")
+NEW_PASSWORD = "a-brand-new-passphrase-77"
+
+
+@pytest.fixture(autouse=True)
+def mail_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+# Sign up
+
+
+def test_sign_up_creates_an_account_signs_in_and_returns_to_the_page(reader, condition):
+    response = reader.post(
+        SIGN_UP,
+        {
+            "username": "newperson",
+            "email": "new@example.org",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "next": "/conditions/dystonia/#comments",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/conditions/dystonia/#comments"
+    user = User.objects.get(username="newperson")
+    assert user.email == "new@example.org"
+    assert user.check_password(NEW_PASSWORD)
+    page = reader.get("/conditions/dystonia/").content.decode()
+    assert "Signed in as </span>newperson" in page
+    assert "<textarea" in page
+
+
+def test_sign_up_page_shows_the_form(reader):
+    html = reader.get(SIGN_UP).content.decode()
+    assert "Create an account" in html
+    assert 'name="password2"' in html
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"username": "", "email": "a@example.org"}, "Enter a username"),
+        ({"username": "x", "email": "not-an-email"}, "Enter a valid email address"),
+        ({"username": "x", "email": "a@example.org", "password1": "password", "password2": "password"}, "too common"),
+        (
+            {"username": "x", "email": "a@example.org", "password1": "12345678901", "password2": "12345678901"},
+            "numeric",
+        ),
+        ({"username": "x", "email": "a@example.org", "password2": "different-thing-99"}, "didn"),
+    ],
+)
+def test_sign_up_with_bad_input_explains_and_keeps_what_was_typed(reader, data, error):
+    data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **data}
+    response = reader.post(SIGN_UP, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert error in html
+    if data["email"]:
+        assert data["email"] in html
+    assert not User.objects.filter(username=data["username"]).exists()
+
+
+def test_sign_up_with_an_email_already_in_use_is_refused(reader, commenter):
+    response = reader.post(
+        SIGN_UP,
+        {
+            "username": "someone",
+            "email": "COMMENTER@example.org",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 400
+    assert "An account already uses this email address" in response.content.decode()
+    assert not User.objects.filter(username="someone").exists()
+
+
+def test_sign_up_ignores_an_off_site_next(reader):
+    response = reader.post(
+        SIGN_UP,
+        {
+            "username": "newperson",
+            "email": "new@example.org",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "next": "https://evil.example/",
+        },
+    )
+    assert response["Location"] == reverse("conditions:home")
+
+
+def test_sign_up_is_rate_limited(reader, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": (1, 3600)}
+    reader.post(SIGN_UP, {"username": ""})
+    assert reader.post(SIGN_UP, {"username": ""}).status_code == 429
+
+
+# Sign in and out
+
+
+def test_sign_in_returns_to_a_same_site_next(reader, commenter):
+    response = reader.post(
+        SIGN_IN, {"username": "commenter", "password": PASSWORD, "next": "/conditions/dystonia/#comments"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/conditions/dystonia/#comments"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example", "//evil.example/conditions/", "javascript:alert(1)"]
+)
+def test_sign_in_never_follows_an_off_site_next(reader, commenter, next_url):
+    response = reader.post(SIGN_IN, {"username": "commenter", "password": PASSWORD, "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("conditions:home")
+
+
+def test_sign_in_page_carries_next_through_the_form(reader):
+    html = reader.get(SIGN_IN + "?next=/conditions/dystonia/").content.decode()
+    assert 'name="next" value="/conditions/dystonia/"' in html
+    assert "I have forgotten my password" in html
+
+
+def test_sign_in_with_a_wrong_password_explains_and_keeps_the_username(reader, commenter):
+    response = reader.post(SIGN_IN, {"username": "commenter", "password": "wrong"})
+    html = response.content.decode()
+    assert response.status_code == 200  # Django's LoginView re-renders the form
+    assert "There is a problem" in html
+    assert "Enter a correct username and password" in html
+    assert 'value="commenter"' in html
+    assert "_auth_user_id" not in reader.session
+
+
+def test_sign_in_is_rate_limited(reader, commenter, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signin": (2, 600)}
+    for _ in range(2):
+        reader.post(SIGN_IN, {"username": "commenter", "password": "wrong"})
+    response = reader.post(SIGN_IN, {"username": "commenter", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in reader.session
+
+
+def test_sign_out_needs_a_post_and_signs_out(client_for, commenter):
+    client = client_for(commenter)
+    assert client.get(reverse("accounts:signout")).status_code == 405
+    response = client.post(reverse("accounts:signout"))
+    assert response["Location"] == reverse("conditions:home")
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_out_without_csrf_token_is_refused(commenter):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(commenter)
+    assert client.post(reverse("accounts:signout")).status_code == 403
+    assert "_auth_user_id" in client.session
+
+
+# Header
+
+
+def test_header_offers_sign_in_and_create_an_account_to_anonymous_readers(reader, condition):
+    html = reader.get("/conditions/dystonia/").content.decode()
+    assert 'href="/account/sign-in/?next=/conditions/dystonia/">Sign in</a>' in html
+    assert 'href="/account/create/?next=/conditions/dystonia/">Create an account</a>' in html
+
+
+def test_header_shows_the_username_and_a_sign_out_button(client_for, commenter, condition):
+    html = client_for(commenter).get("/conditions/dystonia/").content.decode()
+    assert "Signed in as </span>commenter" in html
+    assert 'href="/account/delete/">Delete account</a>' in html
+    sign_out = r"<form [^>]*action=\"/account/sign-out/\" method=\"post\"[^>]*>\s*<input type=\"hidden\" name=\"csrf"
+    assert re.search(sign_out, html)
+
+
+# Password reset
+
+
+def test_password_reset_emails_a_link_that_sets_a_new_password(reader, commenter):
+    response = reader.post(RESET, {"email": "commenter@example.org"}, follow=True)
+    assert "Check your email" in response.content.decode()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["commenter@example.org"]
+    link = re.search(r"http://testserver(/account/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    form = reader.get(link, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    done = reader.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True
+    )
+    assert "Your password has been changed" in done.content.decode()
+    commenter.refresh_from_db()
+    assert commenter.check_password(NEW_PASSWORD)
+
+
+def test_password_reset_does_not_reveal_whether_an_email_is_registered(reader, commenter):
+    known = reader.post(RESET, {"email": "commenter@example.org"}, follow=True)
+    unknown = reader.post(RESET, {"email": "nobody@example.org"}, follow=True)
+    assert known.redirect_chain == unknown.redirect_chain
+    assert known.content.decode().count("Check your email") == unknown.content.decode().count("Check your email")
+    assert [message.to for message in mail.outbox] == [["commenter@example.org"]]
+
+
+def test_password_reset_with_a_bad_email_explains(reader):
+    response = reader.post(RESET, {"email": "not an email"})
+    assert "Enter a valid email address" in response.content.decode()
+    assert 'value="not an email"' in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_password_reset_link_that_is_wrong_says_it_has_expired(reader):
+    response = reader.get(reverse("accounts:password_reset_confirm", args=["MQ", "bad-token"]))
+    assert "This link has expired" in response.content.decode()
+
+
+def test_password_reset_is_rate_limited(reader, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset": (1, 3600)}
+    reader.post(RESET, {"email": "a@example.org"})
+    assert reader.post(RESET, {"email": "a@example.org"}).status_code == 429
+
+
+# Deleting an account
+
+
+def test_delete_page_says_what_happens_to_comments(client_for, commenter, condition):
+    make_comment(condition, commenter)
+    html = client_for(commenter).get(DELETE).content.decode()
+    assert "Delete your account" in html
+    assert "you have posted 1" in html
+    assert "a former member" in html
+
+
+def test_deleting_an_account_keeps_comments_as_from_a_former_member(client_for, commenter, condition):
+    comment = make_comment(condition, commenter, text="My experience.")
+    client = client_for(commenter)
+    response = client.post(DELETE, {"password": PASSWORD}, follow=True)
+    assert "Your account has been deleted." in response.content.decode()
+    assert not User.objects.filter(username="commenter").exists()
+    comment.refresh_from_db()
+    assert comment.author is None
+    assert comment.status == Comment.Status.PUBLISHED
+    page = client.get("/conditions/dystonia/").content.decode()
+    assert "A former member said on" in page
+    assert "My experience." in page
+
+
+def test_deleting_an_account_needs_the_right_password(client_for, commenter):
+    response = client_for(commenter).post(DELETE, {"password": "wrong"})
+    assert response.status_code == 400
+    assert "The password is not correct" in response.content.decode()
+    assert User.objects.filter(username="commenter").exists()
+
+
+def test_anonymous_reader_cannot_open_delete_account(reader):
+    response = reader.get(DELETE)
+    assert response.status_code == 302
+    assert response["Location"].startswith(SIGN_IN)

@@ -1,0 +1,173 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from comments.models import Comment, CommentSettings
+
+from .factories import make_comment
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def render_thread(page, *, user=None, query=""):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = RequestFactory().get(page.get_absolute_url() + query)
+    request.user = user or AnonymousUser()
+    template = Template("{% load comments_tags %}{% comment_thread page %}")
+    return template.render(Context({"page": page, "request": request, "user": request.user}))
+
+
+def make_comments(page, author, count):
+    start = datetime.datetime(2014, 3, 1, 12, tzinfo=LONDON)
+    return [
+        make_comment(page, author, text=f"Comment {n}", created_at=start + datetime.timedelta(days=n))
+        for n in range(1, count + 1)
+    ]
+
+
+def test_heading_for_several_comments(condition, commenter):
+    make_comments(condition, commenter, 3)
+    assert (
+        "The 3 comments posted are personal views. Any information they give has not been checked and may not be "
+        "accurate." in render_thread(condition)
+    )
+
+
+def test_heading_for_one_comment(condition, commenter):
+    make_comments(condition, commenter, 1)
+    assert (
+        "The 1 comment posted is a personal view. Any information it gives has not been checked and may not be "
+        "accurate." in render_thread(condition)
+    )
+
+
+def test_heading_for_no_comments(condition):
+    html = render_thread(condition)
+    assert "There are no comments yet." in html
+    assert "personal view" not in html
+
+
+def test_count_is_only_the_visible_comments(condition, commenter):
+    make_comments(condition, commenter, 2)
+    for status in [Comment.Status.HELD, Comment.Status.HIDDEN, Comment.Status.REMOVED]:
+        make_comment(condition, commenter, text=f"Not shown {status}", status=status)
+    html = render_thread(condition)
+    assert "The 2 comments posted" in html
+    assert "Not shown" not in html
+
+
+def test_each_comment_shows_author_date_text_and_report_link(condition, commenter):
+    comment = make_comment(
+        condition, commenter, text="My story.", created_at=datetime.datetime(2014, 3, 29, 12, tzinfo=LONDON)
+    )
+    html = render_thread(condition)
+    assert "commenter said on 29 March 2014" in html
+    assert "My story." in html
+    assert f'<a href="/comments/{comment.pk}/report/">Report this content as offensive or unsuitable</a>' in html
+
+
+def test_comments_of_a_deleted_account_show_as_from_a_former_member(condition, commenter):
+    make_comment(condition, commenter, created_at=datetime.datetime(2014, 3, 29, 12, tzinfo=LONDON))
+    commenter.delete()
+    assert "A former member said on 29 March 2014" in render_thread(condition)
+
+
+def test_newest_comment_comes_first(condition, commenter):
+    make_comments(condition, commenter, 3)
+    html = render_thread(condition)
+    assert html.index("Comment 3") < html.index("Comment 2") < html.index("Comment 1")
+
+
+def test_twenty_comments_per_page_with_numbered_pagination(condition, commenter):
+    make_comments(condition, commenter, 45)
+    first = render_thread(condition)
+    assert first.count('class="app-comment"') == 20
+    assert "Comment 45<" in first and "Comment 26<" in first and "Comment 25<" not in first
+    assert "nhsuk-pagination--numbered" in first
+    assert 'href="?comments-page=2#comments"' in first
+    assert 'aria-current="page">1</a>' in first
+
+    third = render_thread(condition, query="?comments-page=3")
+    assert third.count('class="app-comment"') == 5
+    assert "Comment 5<" in third and "Comment 1<" in third
+    assert 'rel="prev"' in third and 'rel="next"' not in third
+
+
+@pytest.mark.parametrize("value", ["0", "999", "abc"])
+def test_a_bad_page_number_shows_a_valid_page(condition, commenter, value):
+    make_comments(condition, commenter, 25)
+    assert 'class="app-comment"' in render_thread(condition, query=f"?comments-page={value}")
+
+
+def test_no_pagination_for_a_single_page(condition, commenter):
+    make_comments(condition, commenter, 3)
+    assert "nhsuk-pagination" not in render_thread(condition)
+
+
+def test_anonymous_reader_sees_sign_in_to_comment_with_a_way_back(condition):
+    html = render_thread(condition)
+    assert '<a href="/account/sign-in/?next=%2Fconditions%2Fdystonia%2F%23comments">Sign in to comment</a>' in html
+    assert '<a href="/account/create/?next=%2Fconditions%2Fdystonia%2F%23comments">create an account</a>' in html
+    assert "<textarea" not in html
+
+
+def test_signed_in_reader_sees_the_form(condition, commenter):
+    html = render_thread(condition, user=commenter)
+    assert 'action="/comments/dystonia/add/"' in html
+    assert "<textarea" in html
+    assert "Sign in to comment" not in html
+
+
+def test_closed_guide_shows_no_form(condition, commenter):
+    CommentSettings.objects.create(page=condition, closed=True)
+    html = render_thread(condition, user=commenter)
+    assert "Comments are closed." in html
+    assert "<textarea" not in html
+
+
+def test_only_the_author_sees_delete(condition, commenter, other_commenter):
+    comment = make_comment(condition, commenter)
+    assert f"/comments/{comment.pk}/delete/" in render_thread(condition, user=commenter)
+    assert f"/comments/{comment.pk}/delete/" not in render_thread(condition, user=other_commenter)
+    assert f"/comments/{comment.pk}/delete/" not in render_thread(condition)
+
+
+def test_thread_takes_three_queries_whatever_the_number_of_comments(
+    condition, commenter, other_commenter, django_assert_num_queries
+):
+    for n in range(50):
+        make_comment(condition, commenter if n % 2 else other_commenter)
+    with django_assert_num_queries(3) as captured:
+        # 1. the guide's comment settings
+        # 2. COUNT of visible comments (heading and pagination)
+        # 3. one page of 20 comments JOINed with their authors
+        html = render_thread(condition, user=commenter)
+    assert html.count('class="app-comment"') == 20
+    assert "JOIN" in captured.captured_queries[2]["sql"]
+
+
+def test_condition_page_queries_do_not_grow_with_comments(client, condition, commenter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_comments(condition, commenter, 3)
+    with CaptureQueriesContext(connection) as few:
+        client.get(condition.get_absolute_url())
+    make_comments(condition, commenter, 50)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(condition.get_absolute_url())
+    assert "The 53 comments posted" in response.content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_sub_pages_show_no_comments(client, condition, commenter):
+    make_comments(condition, commenter, 2)
+    html = client.get(condition.subpages.first().get_absolute_url()).content.decode()
+    assert "comments posted" not in html
+    assert "Add your comment" not in html

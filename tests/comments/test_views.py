@@ -1,0 +1,317 @@
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from comments.forms import form_started_token
+from comments.models import Comment, CommentSettings, Report
+from conditions.models import Page
+
+from .factories import make_comment
+
+pytestmark = pytest.mark.django_db
+
+
+def post_url(page):
+    return reverse("comments:post", args=[page.slug])
+
+
+def comment_data(text, **extra):
+    return {"text": text, "website": "", "started": form_started_token(), **extra}
+
+
+# Posting
+
+
+def test_commenter_posts_a_comment_and_sees_it_on_the_page(client_for, commenter, condition):
+    client = client_for(commenter)
+    response = client.post(post_url(condition), comment_data("Botox every 12 weeks helps me."), follow=True)
+    comment = Comment.objects.get()
+    assert response.redirect_chain[0][0] == f"/conditions/dystonia/#comment-{comment.pk}"
+    html = response.content.decode()
+    assert "Your comment has been posted." in html
+    assert "Botox every 12 weeks helps me." in html
+    assert "commenter said on" in html
+    assert comment.author == commenter
+    assert comment.page == condition
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_anonymous_reader_is_sent_to_sign_in_and_nothing_is_posted(reader, condition):
+    response = reader.post(post_url(condition), comment_data("Hello."))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:signin") + "?next=")
+    assert not Comment.objects.exists()
+
+
+def test_the_comment_form_page_shows_the_form(client_for, commenter, condition):
+    response = client_for(commenter).get(post_url(condition))
+    assert response.status_code == 200
+    assert "Add a comment on Dystonia" in response.content.decode()
+    assert 'name="started"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("", "Enter your comment"),
+        ("   \n  ", "Enter your comment"),
+        ("a" * 2001, "Your comment must be 2000 characters or fewer (it has 2001)"),
+        ("Hello\x00there", "hidden control characters"),
+        ("Hello\x1bthere", "hidden control characters"),
+    ],
+)
+def test_bad_text_is_refused_with_an_error_summary_and_the_text_kept(client_for, commenter, condition, text, error):
+    response = client_for(commenter).post(post_url(condition), comment_data(text))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert error in html
+    if text.strip() and "\x00" not in text:
+        assert text.replace("\x1b", "") in html.replace("\x1b", "")
+    assert not Comment.objects.exists()
+
+
+def test_honeypot_filled_is_refused_and_the_text_kept(client_for, commenter, condition):
+    response = client_for(commenter).post(post_url(condition), comment_data("Kept words", website="spam"))
+    assert response.status_code == 400
+    assert "Your comment could not be posted" in response.content.decode()
+    assert "Kept words" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_too_quick_a_post_is_refused_and_the_text_kept(client_for, commenter, condition, settings):
+    settings.COMMENT_MIN_SECONDS = 3
+    response = client_for(commenter).post(post_url(condition), comment_data("Typed fast"))
+    assert response.status_code == 400
+    assert "That was very quick" in response.content.decode()
+    assert "Typed fast" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_html_is_stored_as_typed_and_shown_as_text(client_for, commenter, condition):
+    text = '<script>alert("x")</script> <b>bold</b> see https://example.org'
+    client = client_for(commenter)
+    client.post(post_url(condition), comment_data(text))
+    assert Comment.objects.get().text == text
+    html = client.get(condition.get_absolute_url()).content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<script>alert" not in html
+    assert 'href="https://example.org"' not in html  # links are not made clickable
+
+
+def test_line_breaks_are_kept_on_the_page(client_for, commenter, condition):
+    client = client_for(commenter)
+    client.post(post_url(condition), comment_data("First line\r\nSecond line"))
+    assert "First line<br>Second line" in client.get(condition.get_absolute_url()).content.decode()
+
+
+def test_personal_details_hold_the_comment_and_say_why(client_for, commenter, condition):
+    client = client_for(commenter)
+    response = client.post(post_url(condition), comment_data("Email me: jo@example.org"), follow=True)
+    html = response.content.decode()
+    assert "will appear once a moderator has checked it" in html
+    assert "personal details" in html
+    assert Comment.objects.get().status == Comment.Status.HELD
+    assert "Email me: jo@example.org" not in html
+
+
+def test_pre_moderated_guide_holds_the_comment(client_for, commenter, condition):
+    CommentSettings.objects.create(page=condition, pre_moderate=True)
+    response = client_for(commenter).post(post_url(condition), comment_data("Hello all."), follow=True)
+    assert "will appear once a moderator has checked it." in response.content.decode()
+    assert Comment.objects.get().status == Comment.Status.HELD
+
+
+def test_closed_guide_says_comments_are_closed_and_keeps_the_text(client_for, commenter, condition):
+    CommentSettings.objects.create(page=condition, closed=True)
+    client = client_for(commenter)
+    assert "Comments are closed." in client.get(condition.get_absolute_url()).content.decode()
+    response = client.post(post_url(condition), comment_data("Too late?"))
+    assert response.status_code == 400
+    assert "Comments are closed" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_the_same_text_twice_is_posted_once(client_for, commenter, condition):
+    client = client_for(commenter)
+    client.post(post_url(condition), comment_data("Double click."))
+    response = client.post(post_url(condition), comment_data("Double click."), follow=True)
+    assert "You have already posted this comment." in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_posting_is_rate_limited_per_user(client_for, commenter, condition, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "comment": (2, 600)}
+    client = client_for(commenter)
+    for number in range(2):
+        client.post(post_url(condition), comment_data(f"Comment {number}"))
+    response = client.post(post_url(condition), comment_data("One too many"))
+    assert response.status_code == 429
+    assert "too many times" in response.content.decode()
+    assert Comment.objects.count() == 2
+
+
+@pytest.mark.parametrize("status", [Page.Status.DRAFT])
+def test_posting_on_a_draft_or_unknown_guide_is_not_found(client_for, commenter, make_page, status):
+    draft = make_page("Draft condition", status=status)
+    client = client_for(commenter)
+    assert client.post(post_url(draft), comment_data("Hello")).status_code == 404
+    assert client.post("/comments/no-such-guide/add/", comment_data("Hello")).status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_posting_without_a_csrf_token_is_refused(commenter, condition):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(commenter)
+    response = client.post(post_url(condition), comment_data("Hello"))
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+
+
+# Deleting one's own comment
+
+
+def test_author_deletes_their_comment_after_confirming(client_for, commenter, condition):
+    comment = make_comment(condition, commenter, text="Changed my mind.")
+    client = client_for(commenter)
+    confirm = client.get(reverse("comments:delete", args=[comment.pk]))
+    assert "Delete your comment" in confirm.content.decode()
+    assert "Changed my mind." in confirm.content.decode()
+    response = client.post(reverse("comments:delete", args=[comment.pk]), follow=True)
+    assert "Your comment has been deleted." in response.content.decode()
+    assert "Changed my mind." not in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED
+
+
+def test_another_user_cannot_delete_a_comment(client_for, commenter, other_commenter, condition):
+    comment = make_comment(condition, commenter)
+    response = client_for(other_commenter).post(reverse("comments:delete", args=[comment.pk]))
+    assert response.status_code == 404
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_anonymous_reader_cannot_delete_a_comment(reader, commenter, condition):
+    comment = make_comment(condition, commenter)
+    response = reader.post(reverse("comments:delete", args=[comment.pk]))
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+# Reporting
+
+
+def report_url(comment):
+    return reverse("comments:report", args=[comment.pk])
+
+
+def test_anonymous_reader_reports_a_comment(reader, commenter, condition):
+    comment = make_comment(condition, commenter, text="Rude words.")
+    form = reader.get(report_url(comment))
+    html = form.content.decode()
+    assert "Report a comment" in html
+    assert "Rude words." in html
+    assert "Someone may be at risk of harm" in html
+    response = reader.post(report_url(comment), {"reason": "offensive", "details": "Very rude."}, follow=True)
+    html = response.content.decode()
+    assert "Thank you for your report" in html
+    assert "What happens next" in html
+    report = Report.objects.get()
+    assert report.reporter is None
+    assert len(report.session_hash) == 40
+    assert (report.reason, report.details, report.status) == ("offensive", "Very rude.", "open")
+
+
+def test_signed_in_reader_reports_a_comment(client_for, commenter, other_commenter, condition):
+    comment = make_comment(condition, commenter)
+    client_for(other_commenter).post(report_url(comment), {"reason": "spam", "details": ""})
+    report = Report.objects.get()
+    assert report.reporter == other_commenter
+    assert report.session_hash == ""
+
+
+def test_reporting_again_says_already_reported(reader, commenter, condition):
+    comment = make_comment(condition, commenter)
+    reader.post(report_url(comment), {"reason": "spam", "details": ""})
+    again = reader.get(report_url(comment))
+    assert "You have already reported this comment" in again.content.decode()
+    response = reader.post(report_url(comment), {"reason": "other", "details": ""})
+    assert "You have already reported this comment" in response.content.decode()
+    assert Report.objects.count() == 1
+
+
+def test_three_readers_reporting_hide_the_comment_from_the_page(commenter, condition):
+    comment = make_comment(condition, commenter, text="Contested words.")
+    for _ in range(3):
+        Client().post(report_url(comment), {"reason": "offensive", "details": ""})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+    assert "Contested words." not in Client().get(condition.get_absolute_url()).content.decode()
+
+
+def test_at_risk_report_emails_moderators(reader, commenter, condition, django_capture_on_commit_callbacks):
+    comment = make_comment(condition, commenter)
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.post(report_url(comment), {"reason": "at_risk", "details": ""})
+    assert [message.to for message in mail.outbox] == [["moderators@example.org"]]
+
+
+def test_invalid_reason_is_refused_and_details_kept(reader, commenter, condition):
+    comment = make_comment(condition, commenter)
+    response = reader.post(report_url(comment), {"reason": "boring", "details": "My details"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert "Select one of the reasons listed" in html
+    assert "My details" in html
+    assert not Report.objects.exists()
+
+
+def test_missing_reason_is_refused(reader, commenter, condition):
+    comment = make_comment(condition, commenter)
+    response = reader.post(report_url(comment), {"details": ""})
+    assert response.status_code == 400
+    assert "Select why you are reporting this comment" in response.content.decode()
+
+
+def test_reporting_an_unknown_comment_is_not_found(reader):
+    response = reader.get(reverse("comments:report", args=[999]))
+    assert response.status_code == 404
+
+
+def test_reporting_a_removed_comment_is_not_found(reader, commenter, condition):
+    comment = make_comment(condition, commenter, status=Comment.Status.REMOVED)
+    assert reader.post(report_url(comment), {"reason": "spam", "details": ""}).status_code == 404
+    assert not Report.objects.exists()
+
+
+def test_reporting_a_comment_on_a_draft_page_is_not_found(reader, commenter, make_page):
+    draft = make_page("Draft condition", status=Page.Status.DRAFT)
+    comment = make_comment(draft, commenter)
+    assert reader.get(report_url(comment)).status_code == 404
+
+
+def test_anonymous_reports_are_rate_limited(reader, commenter, condition, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": (2, 600)}
+    comments = [make_comment(condition, commenter) for _ in range(3)]
+    for comment in comments[:2]:
+        reader.post(report_url(comment), {"reason": "spam", "details": ""})
+    response = reader.post(report_url(comments[2]), {"reason": "spam", "details": ""})
+    assert response.status_code == 429
+    assert Report.objects.count() == 2
+
+
+def test_reporting_without_a_csrf_token_is_refused(commenter, condition):
+    comment = make_comment(condition, commenter)
+    response = Client(enforce_csrf_checks=True).post(report_url(comment), {"reason": "spam", "details": ""})
+    assert response.status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_thanks_page_for_a_comment_on_a_draft_page_is_not_found(reader, commenter, make_page):
+    draft = make_page("Draft condition", status=Page.Status.DRAFT)
+    comment = make_comment(draft, commenter)
+    assert reader.get(reverse("comments:report_thanks", args=[comment.pk])).status_code == 404
