@@ -15,9 +15,7 @@ def overdue_date():
 
 
 def test_editors_group_holds_exactly_the_content_permissions():
-    permissions = set(
-        Group.objects.get(name="Editors").permissions.values_list("content_type__app_label", "codename")
-    )
+    permissions = set(Group.objects.get(name="Editors").permissions.values_list("content_type__app_label", "codename"))
     content = {(app, codename) for app, codename in permissions if app == "conditions"}
     assert {
         ("conditions", "add_page"),
