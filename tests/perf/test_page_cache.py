@@ -62,3 +62,115 @@ def test_json_ld_names_the_host_it_was_asked_for(client, condition, settings):
     page = html(client.get(condition.get_absolute_url(), HTTP_HOST="two.example"))
     assert '"url": "http://two.example/conditions/dystonia/"' in page
     assert "one.example" not in page
+
+
+# Ratings and comments on a cached page: fresh after every change, and nobody's own parts shared.
+
+
+def test_a_new_rating_shows_at_once_on_a_cached_page(reader, condition):
+    from ratings.services import rating_submit
+
+    rating_submit(page=condition, session_hash="a" * 40, score=5)
+    assert "Based on 1 rating" in html(reader.get(condition.get_absolute_url()))
+    rating_submit(page=condition, session_hash="b" * 40, score=3)
+    assert "Based on 2 ratings" in html(reader.get(condition.get_absolute_url()))
+
+
+def test_each_reader_gets_their_own_csrf_token_and_only_their_own_score(condition):
+    from django.test import Client
+
+    first, second = Client(), Client()
+    first.post(f"/ratings/pages/{condition.pk}/rate/", {"score": "2"})
+    rated = html(first.get(condition.get_absolute_url()))
+    assert "You gave this page 2 stars." in rated
+    unrated_one = second.get(condition.get_absolute_url())
+    unrated_two = Client().get(condition.get_absolute_url())
+    assert "You gave this page" not in html(unrated_one)
+    token_one = unrated_one.cookies["csrftoken"].value
+    token_two = unrated_two.cookies["csrftoken"].value
+    assert token_one != token_two
+    # A form token is the reader's own cookie secret, masked: it checks against that cookie only.
+    from django.middleware.csrf import _unmask_cipher_token
+
+    def form_token(response):
+        page = html(response)
+        start = page.index('name="csrfmiddlewaretoken" value="') + len('name="csrfmiddlewaretoken" value="')
+        return page[start : page.index('"', start)]
+
+    assert _unmask_cipher_token(form_token(unrated_one)) == token_one
+    assert _unmask_cipher_token(form_token(unrated_two)) == token_two
+
+
+def test_a_rating_sent_from_a_cached_page_is_accepted(condition):
+    from django.test import Client
+
+    from ratings.models import Rating
+
+    client = Client(enforce_csrf_checks=True)
+    client.get(condition.get_absolute_url())  # fills the cache
+    response = client.get(condition.get_absolute_url())  # served from it
+    page = html(response)
+    start = page.index('name="csrfmiddlewaretoken" value="') + len('name="csrfmiddlewaretoken" value="')
+    token = page[start : page.index('"', start)]
+    posted = client.post(f"/ratings/pages/{condition.pk}/rate/", {"score": "4", "csrfmiddlewaretoken": token})
+    assert posted.status_code == 302
+    assert Rating.objects.get(page=condition).score == 4
+
+
+def test_new_and_hidden_comments_show_at_once_on_a_cached_thread(reader, condition, commenter):
+    from comments.models import Comment
+
+    first = Comment.objects.create(page=condition, author=commenter, text="First thoughts", text_hash="1")
+    assert "First thoughts" in html(reader.get(condition.get_absolute_url()))
+    Comment.objects.create(page=condition, author=commenter, text="Second thoughts", text_hash="2")
+    page = html(reader.get(condition.get_absolute_url()))
+    assert "First thoughts" in page and "Second thoughts" in page
+    first.status = Comment.Status.HIDDEN
+    first.save(update_fields=["status"])
+    page = html(reader.get(condition.get_absolute_url()))
+    assert "First thoughts" not in page and "Second thoughts" in page
+
+
+def test_closing_comments_shows_at_once_on_a_cached_thread(reader, condition):
+    from comments.models import CommentSettings
+
+    assert "Sign in to comment" in html(reader.get(condition.get_absolute_url()))
+    CommentSettings.objects.create(page=condition, closed=True)
+    page = html(reader.get(condition.get_absolute_url()))
+    assert "Comments are closed." in page
+    assert "Sign in to comment" not in page
+
+
+def test_a_deleted_account_shows_as_a_former_member_at_once(reader, condition, commenter):
+    from comments.models import Comment
+
+    Comment.objects.create(page=condition, author=commenter, text="My view", text_hash="1")
+    assert "commenter said on" in html(reader.get(condition.get_absolute_url()))
+    commenter.delete()
+    page = html(reader.get(condition.get_absolute_url()))
+    assert "A former member said on" in page
+
+
+def test_authors_delete_links_never_reach_other_readers(reader, client_for, condition, commenter):
+    from comments.models import Comment
+
+    Comment.objects.create(page=condition, author=commenter, text="My view", text_hash="1")
+    assert "Delete<span" in html(client_for(commenter).get(condition.get_absolute_url()))
+    reader.logout()
+    page = html(reader.get(condition.get_absolute_url()))
+    assert "My view" in page
+    assert "Delete<span" not in page
+    assert "Post comment" not in page
+
+
+def test_comment_pages_are_cached_apart(reader, condition, commenter):
+    from comments.models import Comment
+
+    for number in range(1, 26):
+        Comment.objects.create(
+            page=condition, author=commenter, text=f"Comment number {number}.", text_hash=f"{number}"
+        )
+    first = html(reader.get(condition.get_absolute_url()))
+    second = html(reader.get(condition.get_absolute_url() + "?comments-page=2"))
+    assert "Comment number 25." in first and "Comment number 1." not in first
+    assert "Comment number 1." in second and "Comment number 25." not in second
