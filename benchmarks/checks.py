@@ -69,6 +69,12 @@ def signed_in_sessions(count: int) -> list[str]:
     return cookies
 
 
+def proxy_aware() -> bool:
+    from django.conf import settings
+
+    return "dystonia_portal.middleware.ClientAddressMiddleware" in settings.MIDDLEWARE
+
+
 def counts() -> dict:
     found = {}
     for key, label in (
