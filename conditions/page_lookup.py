@@ -18,11 +18,15 @@ import functools
 from django.core.cache import caches
 from django.db.models import Q
 from django.http import Http404
+from django.middleware.csrf import get_token
 
 from .app_modules import app_modules
 from .models import Page
 
 FRAGMENTS = "fragments"
+# Stands in for the CSRF token in cached markup; each response puts its own token in its place,
+# so a token is never cached or shared.
+CSRF_SLOT = "csrf-token-slot-filled-per-response"
 TABLE = Page._meta.db_table
 GUIDE_ID = f"COALESCE({TABLE}.parent_id, {TABLE}.id)"
 CONTENT_VERSION = (
@@ -87,3 +91,8 @@ def guide_family(page: Page) -> list[Page]:
         family = [guide, *(p for p in pages if p.pk != guide_id)]
         cache.set(key, family)
     return family
+
+
+def fill_csrf_slot(html: str, request) -> str:
+    """Cached markup with this reader's own CSRF token (which also sets their CSRF cookie)."""
+    return html.replace(CSRF_SLOT, get_token(request))

@@ -1,13 +1,17 @@
 import string
 from itertools import groupby
 
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 
 from .forms import SearchForm
 from .models import Page
-from .page_lookup import find_page, guide_family
+from .page_lookup import CSRF_SLOT, FRAGMENTS, fill_csrf_slot, find_page, guide_family
 from .structured_data import page_json_ld
 
 
@@ -113,9 +117,31 @@ def breadcrumbs_for(page):
     return breadcrumbs
 
 
+def reads_shared_page(request) -> bool:
+    """A reader with no session and no pending message: they see what every such reader sees.
+
+    Only the CSRF token in the page's forms is theirs, so their page can come whole from the
+    cache with the token put in per response. Anyone signed in, or with a session (their own
+    rating) or a message waiting, gets the page rendered for them.
+    """
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
 def page_detail(request, slug, subpage_slug=None):
     preview = can_preview_drafts(request.user)
     page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview)
+    shared = reads_shared_page(request)
+    if shared:
+        versions = ":".join(page.versions.values())
+        key = f"conditions:page:{request.scheme}://{request.get_host()}{request.get_full_path()}:{versions}:{preview}"
+        html = caches[FRAGMENTS].get(key)
+        if html is not None:
+            return HttpResponse(fill_csrf_slot(html, request))
     guide = page.guide
     context = {
         "page": page,
@@ -126,4 +152,8 @@ def page_detail(request, slug, subpage_slug=None):
         # Drafts show to editors only, so what an editor sees is cached apart.
         "content_version": f"{page.versions['content_version']}:{preview}",
     }
-    return render(request, "conditions/page_detail.html", context)
+    if not shared:
+        return render(request, "conditions/page_detail.html", context)
+    html = render_to_string("conditions/page_detail.html", {**context, "csrf_token": CSRF_SLOT}, request=request)
+    caches[FRAGMENTS].set(key, html)
+    return HttpResponse(fill_csrf_slot(html, request))

@@ -1,19 +1,16 @@
 from django import template
 from django.core.cache import caches
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
+from conditions.page_lookup import CSRF_SLOT, fill_csrf_slot
 from ratings.display import reader_rating, summary_figures
 from ratings.forms import FeedbackForm, RatingForm
 from ratings.models import RatingSummary
 
 register = template.Library()
-
-# Stands in for the CSRF token in cached markup; each response puts its own token in its place.
-CSRF_SLOT = "csrf-token-slot-filled-per-response"
 
 
 def _context(request, page, own):
@@ -64,4 +61,6 @@ def rating_block(context, page):
             "ratings/rating_block.html", {**_context(request, page, None), "csrf_token": CSRF_SLOT}
         )
         cache.set(key, html)
-    return mark_safe(html.replace(CSRF_SLOT, get_token(request)))  # noqa: S308 - our own rendered template
+    if context.get("csrf_token") == CSRF_SLOT:
+        return mark_safe(html)  # noqa: S308 - our own template; the whole page is being cached with the slot
+    return mark_safe(fill_csrf_slot(html, request))  # noqa: S308 - our own rendered template

@@ -174,3 +174,36 @@ def test_comment_pages_are_cached_apart(reader, condition, commenter):
     second = html(reader.get(condition.get_absolute_url() + "?comments-page=2"))
     assert "Comment number 25." in first and "Comment number 1." not in first
     assert "Comment number 1." in second and "Comment number 25." not in second
+
+
+# The whole page for readers with nothing of their own on it.
+
+
+def test_rating_from_a_cached_page_then_shows_the_readers_message_and_score(condition):
+    from django.test import Client
+
+    Client().get(condition.get_absolute_url())  # another reader fills the cache
+    reader = Client()
+    response = reader.post(f"/ratings/pages/{condition.pk}/rate/", {"score": "5"}, follow=True)
+    page = html(response)
+    assert "Thank you, your rating has been saved." in page
+    assert "You gave this page 5 stars." in page
+    assert "You gave this page" not in html(Client().get(condition.get_absolute_url()))
+
+
+def test_cached_pages_differ_by_address_and_query(reader, condition):
+    plain = html(reader.get(condition.get_absolute_url()))
+    searched = html(reader.get(condition.get_absolute_url() + "?q=neck+pain"))
+    assert 'value="neck pain"' in searched
+    assert 'value="neck pain"' not in plain
+    causes = html(reader.get(condition.subpages.get(slug="causes").get_absolute_url()))
+    assert "Causes of dystonia" in causes
+
+
+def test_a_cached_page_sets_the_readers_csrf_cookie(condition):
+    from django.test import Client
+
+    Client().get(condition.get_absolute_url())
+    response = Client().get(condition.get_absolute_url())
+    assert response.cookies["csrftoken"].value
+    assert "csrf-token-slot" not in html(response)
