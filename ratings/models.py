@@ -24,7 +24,9 @@ class Rating(models.Model):
         FIVE = 5, "5 stars: very helpful"
 
     page = models.ForeignKey(Page, verbose_name="page", on_delete=models.CASCADE, related_name="ratings")
-    # Deleting an account deletes its ratings; `manage.py ratings_rebuild` then corrects the summary.
+    # accounts.services.account_delete first turns an account's ratings into anonymous ones
+    # (ratings.services.ratings_detach_user); a cascade only happens if a superuser deletes
+    # a user in the admin, and `manage.py ratings_rebuild` then corrects the summaries.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="account",

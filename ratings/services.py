@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from conditions.models import Page
+from dystonia_portal.ratelimit import keyed_hash
 
 from .models import SCORES, Rating, RatingFeedback, RatingSummary
 
@@ -79,6 +80,17 @@ def rating_submit(*, page: Page, user=None, session_hash: str = "", score: int) 
         changes[name] = changes[name] + step if name in changes else F(name) + step
     RatingSummary.objects.filter(pk=summary.pk).update(**changes, updated_at=timezone.now())
     return rating
+
+
+@transaction.atomic
+def ratings_detach_user(*, user) -> int:
+    """Keep a departing account's ratings as anonymous ones, so every summary stays exact.
+
+    Each rating gets a keyed hash that no session can produce ("former-user:<id>"), so
+    the one-rating-per-reader constraint still holds and no count or sum changes.
+    """
+    reader = keyed_hash(f"former-user:{user.pk}")[:40]
+    return Rating.objects.filter(user=user).update(user=None, session_hash=reader)
 
 
 @transaction.atomic
