@@ -173,10 +173,11 @@ def test_page_query_count_is_pinned(client_for, commenter, page, django_assert_n
         rating_submit(page=page, session_hash=session * 40, score=score)
     rating_submit(page=page, user=commenter, score=1)
     client = client_for(commenter)
-    # 1 session, 2 user, 3 page, 4 the guide's sub-pages, 5 sections, 6 related links,
-    # 7 the rating summary row, 8 this reader's rating with its feedback (LEFT JOIN),
-    # 9 the guide's comment settings, 10 the count of visible comments (none, so no list)
-    with django_assert_num_queries(10):
+    # 1 session, 2 user, 3 the page with its content versions (which carry the comment
+    # count and settings), 4 the guide and its sub-pages, 5 sections, 6 related links,
+    # 7 the rating summary row, 8 this reader's rating with its feedback (LEFT JOIN);
+    # no comments, so no list query.
+    with django_assert_num_queries(8):
         response = client.get(page.get_absolute_url())
     assert "Based on 4 ratings" in response.content.decode()
 
