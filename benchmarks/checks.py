@@ -185,10 +185,14 @@ def budgets(results: dict, render: dict, consistency_checks: dict) -> list[dict]
         },
         {
             "budget": "Dystonia page with 200,000 ratings and 2,000 comments costs at most 1.2 times "
-            "the same page with 10 ratings and 10 comments",
-            "measured": f"under gunicorn {served_cost:.3f} (time per request, big over small); in-process "
-            f"cold {render['cold_ratio']}, warm {render['warm_ratio']}",
-            "pass": served_cost <= 1.2 and render["cold_ratio"] <= 1.2 and render["warm_ratio"] <= 1.2,
+            "the same page with 10 ratings and 10 comments, under gunicorn in the same run",
+            "measured": f"{served_cost:.3f} (time per request, big over small, median of per-round ratios)",
+            "pass": served_cost <= 1.2,
+        },
+        {
+            "budget": "The same, in-process with the test client (diagnostic: no server overhead to hide growth)",
+            "measured": f"caches cleared {render['cold_ratio']}, caches warm {render['warm_ratio']}",
+            "pass": render["cold_ratio"] <= 1.2 and render["warm_ratio"] <= 1.2,
         },
         {
             "budget": "Mixed load: zero errors, zero lost ratings or comments",
