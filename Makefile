@@ -1,4 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both are safe to re-run.
+# `make serve` is the production way on one machine (docs/production.md).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -6,10 +7,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets migrate demo lint format clean bench
+.PHONY: run serve serve-env test install assets migrate demo lint format clean bench
 
 run: install assets
 	DJANGO_DEBUG=true $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=true $(PY) manage.py createcachetable
 	DJANGO_DEBUG=true $(PY) manage.py load_demo
 	@echo ""
 	@echo "  Dystonia Portal: http://$(HOST):$(PORT)/"
@@ -17,6 +19,26 @@ run: install assets
 	@echo "  To make an admin account: DJANGO_DEBUG=true $(PY) manage.py createsuperuser"
 	@echo ""
 	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production on one machine: gunicorn (gunicorn.conf.py) with DEBUG off, static files built,
+# hashed and compressed for WhiteNoise, the database migrated. Needs DJANGO_SECRET_KEY and
+# DATABASE_URL (PostgreSQL) in the environment or in .env; see .env.example.
+serve: serve-env install assets
+	DJANGO_DEBUG=false $(PY) manage.py collectstatic --no-input
+	DJANGO_DEBUG=false $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=false $(PY) manage.py createcachetable
+	DJANGO_DEBUG=false $(PY) manage.py check --deploy
+	DJANGO_DEBUG=false exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
+
+# Stop early, with a sentence, when the production settings are missing.
+serve-env:
+	@for name in DJANGO_SECRET_KEY DATABASE_URL DJANGO_ALLOWED_HOSTS; do \
+	  if [[ -z "$${!name}" ]] && ! grep -qs "^$$name=." .env; then \
+	    echo "make serve: set $$name in the environment or in .env (see .env.example and docs/production.md)." >&2; \
+	    missing=1; \
+	  fi; \
+	done; \
+	test -z "$$missing"
 
 test: install assets
 	$(PY) -m pytest

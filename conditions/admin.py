@@ -84,9 +84,9 @@ class PageAdmin(SimpleHistoryAdmin):
     @admin.display(description="review")
     def review_state(self, page):
         if page.is_review_overdue():
-            return format_html('<strong style="color:#d5281b">Overdue since {}</strong>', page.next_review_due)
+            return format_html('<strong class="portal-review-overdue">Overdue since {}</strong>', page.next_review_due)
         if page.is_review_due_soon():
-            return format_html('<span style="color:#ae7f00">Due {}</span>', page.next_review_due)
+            return format_html('<span class="portal-review-soon">Due {}</span>', page.next_review_due)
         return "Up to date"
 
     @admin.display(description="public page")

@@ -6,9 +6,12 @@ set whenever DEBUG is off. `.env.example` lists the variables; a `.env` file
 beside manage.py is read if present (never commit one).
 """
 
+import datetime
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "crispy_forms",
     "simple_history",
+    "csp",
+    "axes",
     "conditions",
     "ratings",
     "accounts",
@@ -58,7 +63,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dystonia_portal.middleware.RequestIdMiddleware",
+    "dystonia_portal.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dystonia_portal.urls"
@@ -82,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dystonia_portal.context_processors.site",
+                "dystonia_portal.context_processors.debug_warning",
             ],
         },
     },
@@ -169,16 +181,161 @@ MODERATOR_EMAILS = env_setting("MODERATOR_EMAILS", list, [])
 COMMENT_MIN_SECONDS = env_setting("COMMENT_MIN_SECONDS", int, 3)
 COMMENT_MAX_AGE_SECONDS = env_setting("COMMENT_MAX_AGE_SECONDS", int, 24 * 60 * 60)
 
-# The default cache is Django's per-process memory cache until a shared one is configured.
-# "fragments" holds rendered parts of pages, per gunicorn worker: each key carries the
-# version of the content it shows (conditions.views.page_query), so a change is never
-# served stale and nothing needs sharing between workers. Memory is capped by MAX_ENTRIES.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-        "TIMEOUT": 86400,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+# --- Serving behind a proxy, HTTPS and security headers ---------------------------------
+
+# How many reverse proxies (nginx, a load balancer) stand in front of gunicorn. Each appends
+# the address it saw to X-Forwarded-For; only that many entries from the right are trusted,
+# so a client cannot choose the address its rate limits and lockouts are counted against.
+TRUSTED_PROXY_COUNT = env_setting("DJANGO_TRUSTED_PROXY_COUNT", int, 0)
+
+# Behind HTTPS (the proxy terminates TLS and sets X-Forwarded-Proto): redirect plain HTTP,
+# send Strict-Transport-Security, and mark cookies Secure. Off for local use over HTTP.
+SECURE_SSL = env_setting("DJANGO_SECURE_SSL", bool, False)
+if SECURE_SSL:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Load balancers probe over plain HTTP; the health check answers them without a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_setting("DJANGO_HSTS_SECONDS", int, 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_setting("DJANGO_HSTS_INCLUDE_SUBDOMAINS", bool, True)
+    SECURE_HSTS_PRELOAD = env_setting("DJANGO_HSTS_PRELOAD", bool, True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Scripts read the CSRF token from the form's hidden input, never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# django-permissions-policy: the site uses none of these browser features.
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "interest-cohort": [],
+}
+
+# django-csp 4: everything from our own origin, nothing inline. A template that truly needs an
+# inline script (the nhsuk-frontend "js-enabled" snippet) writes <script nonce="{{ request.csp_nonce }}">;
+# the nonce is only added to the header on pages that use it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# --- Sign-in brute force: django-axes ---------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one account from one address lock that pair for an hour; the
+# account stays open from elsewhere. Staff unlock early in the admin (Access attempts).
+AXES_FAILURE_LIMIT = env_setting("DJANGO_AXES_FAILURE_LIMIT", int, 5)
+AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Never store an address: axes records a keyed hash of it, shaped as an IPv6 address so it
+# fits axes' address column, and keeps no log of successful sign-ins.
+AXES_CLIENT_IP_CALLABLE = "dystonia_portal.security.hashed_client_address"
+AXES_DISABLE_ACCESS_LOG = True
+# Usernames are cut to 150 characters before axes stores them (a longer one is hostile).
+AXES_USERNAME_CALLABLE = "dystonia_portal.security.axes_username"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "password1", "password2", "email"]
+
+# --- Cache, sessions and shared state ---------------------------------------------------
+
+# Rate limits live in the default cache, so it must be shared by every gunicorn worker.
+# With REDIS_URL (several hosts behind a load balancer) Redis holds the cache and the
+# session cache. Otherwise DJANGO_CACHE picks: "database" (the default) serves every worker
+# on one host (`manage.py createcachetable`, run by `make run` and `make serve`); "memory"
+# is per process, so only for one process: the test run (pyproject.toml sets it) or runserver.
+REDIS_URL = env("REDIS_URL", default="")
+CACHE_KIND = env("DJANGO_CACHE", default="database")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif CACHE_KIND == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+elif CACHE_KIND == "memory":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured('Set DJANGO_CACHE to "database" or "memory" (or set REDIS_URL).')
+
+# Rendered parts of condition pages, per gunicorn worker, in memory: each key carries the
+# versions of the content it shows (conditions/page_lookup.py), so a change is never served
+# stale and nothing needs sharing between workers. Memory is capped by MAX_ENTRIES.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 86400,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+
+# --- Logging and error mail -------------------------------------------------------------
+
+
+def parse_admins(value: list) -> list:
+    """DJANGO_ADMINS="Ann <ann@example.org>,bob@example.org" as Django's (name, email) pairs."""
+    admins = []
+    for entry in value:
+        name, address = parseaddr(entry)
+        if "@" not in address:
+            raise ImproperlyConfigured(f"DJANGO_ADMINS has an entry that is not an email address: {entry!r}")
+        admins.append((name or address, address))
+    return admins
+
+
+ADMINS = parse_admins(env_setting("DJANGO_ADMINS", list, []))
+
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured("Set DJANGO_LOG_LEVEL to one of DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+
+# One JSON line per record on stderr (gunicorn passes it on); an error response's line carries
+# the request id, method, path, status and duration. Error mail goes to ADMINS when set.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "dystonia_portal.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {"json": {"()": "dystonia_portal.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
+        "django.security": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
+        # SQL with parameters could carry what people typed; never log it below WARNING.
+        "django.db.backends": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

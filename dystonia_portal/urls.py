@@ -6,6 +6,8 @@ from django.views.generic import TemplateView
 
 from conditions.sitemaps import PageSitemap
 
+from . import views
+
 urlpatterns = [
     path("", include("conditions.urls")),
     path("ratings/", include("ratings.urls")),
@@ -17,5 +19,6 @@ urlpatterns = [
         name="robots_txt",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
+    path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

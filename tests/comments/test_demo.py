@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.urls import reverse
 
 from comments.demo import MODERATOR_PASSWORD, MODERATOR_USERNAME
@@ -48,7 +49,8 @@ def test_demo_authors_cannot_sign_in(demo):
 
 
 def test_demo_moderator_can_open_the_moderation_queue(client, demo):
-    assert client.login(username=MODERATOR_USERNAME, password=MODERATOR_PASSWORD)
+    # django-axes checks every sign-in against its lockouts, which needs the request.
+    assert client.login(request=HttpRequest(), username=MODERATOR_USERNAME, password=MODERATOR_PASSWORD)
     response = client.get(reverse("admin:comments_comment_changelist"))
     assert response.status_code == 200
     assert "Needs review" in response.content.decode()

@@ -1,0 +1,57 @@
+"""gunicorn settings for `make serve` (gunicorn reads this file from the working directory).
+
+Every value can be changed from the environment without editing the file:
+GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_TIMEOUT, GUNICORN_LOG_LEVEL, FORWARDED_ALLOW_IPS.
+"""
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import environ
+
+# The same .env as the settings; variables already in the environment win.
+environ.Env.read_env(Path(__file__).resolve().parent / ".env")
+
+
+def setting(name, default):
+    return os.environ.get(name) or default
+
+
+wsgi_app = "dystonia_portal.wsgi:application"
+
+# Behind a reverse proxy on the same machine, listen on loopback only.
+bind = setting("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Sync workers, the usual (2 x cores) + 1: requests are short and mostly wait on PostgreSQL.
+workers = int(setting("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+
+# A request that takes longer than this is stuck: the worker is killed and replaced.
+timeout = int(setting("GUNICORN_TIMEOUT", 30))
+# On a restart or deploy (SIGTERM or SIGHUP), let running requests finish first.
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle workers now and then so a slow leak can never grow without bound.
+max_requests = 1000
+max_requests_jitter = 100
+
+# Load the app once in the master, so a broken configuration fails at start, not per worker.
+preload_app = True
+
+# Both logs to stderr, for systemd's journal or the container's log driver. Django writes its
+# own JSON lines there too; the access log adds one line per request with the request id.
+accesslog = "-"
+errorlog = "-"
+loglevel = setting("GUNICORN_LOG_LEVEL", "info")
+access_log_format = (
+    'request_id=%({x-request-id}o)s method=%(m)s path="%(U)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s agent="%(a)s"'
+)
+
+# The proxy in front tells us the scheme; only trust it from loopback (the default).
+forwarded_allow_ips = setting("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# gunicorn 27's control socket (gunicornc) is not used; without it, no socket in $HOME and
+# no clash between two servers on one machine.
+control_socket_disable = True

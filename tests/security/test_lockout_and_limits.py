@@ -1,0 +1,330 @@
+"""Sign-in lockouts (django-axes) without raw addresses, unlocking from the admin, and rate limits."""
+
+import ipaddress
+
+import pytest
+from axes.models import AccessAttempt, AccessLog
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from tests.conftest import PASSWORD
+
+ADMIN_LOGIN = f"/{settings.ADMIN_PATH}login/"
+
+
+def fail_admin_sign_in(client, username="admin", times=None, **extra):
+    for _ in range(times or settings.AXES_FAILURE_LIMIT):
+        response = client.post(ADMIN_LOGIN, {"username": username, "password": "wrong-password"}, **extra)
+    return response
+
+
+def test_admin_sign_in_locks_after_repeated_failures_even_with_the_right_password(client, superuser):
+    response = fail_admin_sign_in(client, times=settings.AXES_FAILURE_LIMIT - 1)
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.content.decode()
+
+    fail_admin_sign_in(client, times=1)
+    response = client.post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD})
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Sign in temporarily blocked" in page
+    assert "you cannot sign in to it from this device for 1 hour" in page
+    assert 'href="/account/password-reset/">reset your password</a>' in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_is_per_account_and_address_pair(client, superuser, make_user):
+    make_user("editor2", is_staff=True)
+    fail_admin_sign_in(client)
+
+    other_account = client.post(ADMIN_LOGIN, {"username": "editor2", "password": PASSWORD})
+    other_address = client.post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
+
+    assert other_account.status_code == 302
+    assert other_address.status_code == 302
+
+
+def test_lockout_stores_a_keyed_hash_never_the_address_or_password(client, superuser):
+    fail_admin_sign_in(client, REMOTE_ADDR="203.0.113.9")
+
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "admin"
+    assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
+    assert attempt.ip_address != "203.0.113.9"
+    assert ipaddress.ip_address(attempt.ip_address) in ipaddress.ip_network("fd00::/8")
+    assert "wrong-password" not in attempt.post_data
+    assert "203.0.113.9" not in f"{attempt.post_data} {attempt.get_data} {attempt.http_accept} {attempt.path_info}"
+
+
+def test_a_very_long_username_is_counted_cut_to_the_longest_possible_username(client, db):
+    fail_admin_sign_in(client, username="x" * 10_000)
+
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "x" * 150
+    assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
+    response = client.post(ADMIN_LOGIN, {"username": "x" * 9_000, "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_successful_sign_in_keeps_no_access_log(client, superuser):
+    response = client.post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert AccessLog.objects.count() == 0
+
+
+def test_a_superuser_unlocks_an_account_from_the_admin(client, client_for, superuser, make_user, django_user_model):
+    staff = make_user("staffer", is_staff=True, is_superuser=True)
+    fail_admin_sign_in(client, username="staffer")
+    attempt = AccessAttempt.objects.get(username="staffer")
+    assert client.post(ADMIN_LOGIN, {"username": "staffer", "password": PASSWORD}).status_code == 429
+
+    admin_client = client_for(superuser)
+    listing = admin_client.get(f"/{settings.ADMIN_PATH}axes/accessattempt/")
+    assert "staffer" in listing.content.decode()
+    response = admin_client.post(f"/{settings.ADMIN_PATH}axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="staffer").exists()
+
+    admin_client.logout()
+    response = client.post(ADMIN_LOGIN, {"username": staff.username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["editor", "commenter"])
+def test_only_superusers_see_sign_in_attempts(request, client_for, db, persona):
+    user = request.getfixturevalue(persona)
+
+    response = client_for(user).get(f"/{settings.ADMIN_PATH}axes/accessattempt/")
+
+    assert response.status_code in (302, 403)
+
+
+def test_rate_limits_name_every_write_scope():
+    assert set(settings.RATE_LIMITS) >= {"rating", "comment", "report", "signup", "signin", "password_reset"}
+    for limit, period in settings.RATE_LIMITS.values():
+        assert 0 < limit <= 20
+        assert 60 <= period <= 3600
+
+
+def test_rate_limits_hold_on_the_database_cache_that_gunicorn_workers_share(settings, db):
+    # Production's one-host cache. A second cache connection stands for another worker process.
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from dystonia_portal.ratelimit import is_allowed
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    }
+    call_command("createcachetable")
+    other_worker = caches.create_connection("default")
+
+    answers = [is_allowed("comment", "user:1", limit=3, period=600) for _ in range(4)]
+
+    assert answers == [True, True, True, False]
+    window = int(timezone.now().timestamp()) // 600
+    assert other_worker.get(f"ratelimit:comment:user:1:{window}") == 4
+
+
+# --- The site's own sign-in ----------------------------------------------------------------
+
+SIGN_IN = "/account/sign-in/"
+
+
+def test_site_sign_in_locks_after_repeated_failures(client, commenter):
+    from django.urls import reverse
+
+    assert reverse("accounts:signin") == SIGN_IN
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(SIGN_IN, {"username": "commenter", "password": "wrong-password"})
+    assert response.status_code == 429
+
+    response = client.post(SIGN_IN, {"username": "commenter", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "Sign in temporarily blocked" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert ipaddress.ip_address(AccessAttempt.objects.get().ip_address) in ipaddress.ip_network("fd00::/8")
+
+
+def test_lockout_page_is_the_same_for_an_account_that_does_not_exist(client, commenter):
+    def lock(username):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            response = client.post(SIGN_IN, {"username": username, "password": "wrong-password"})
+        return response.content.decode().replace(username, "NAME")
+
+    assert lock("commenter") == lock("nobody-by-this-name")
+
+
+def test_wrong_password_and_unknown_account_get_the_same_answer(client, commenter):
+    wrong_password = client.post(SIGN_IN, {"username": "commenter", "password": "wrong-password"})
+    unknown = client.post(SIGN_IN, {"username": "nobody-by-this-name", "password": "wrong-password"})
+
+    assert wrong_password.status_code == unknown.status_code
+    assert "Enter a correct username and password" in wrong_password.content.decode()
+    assert "Enter a correct username and password" in unknown.content.decode()
+
+
+def test_password_reset_never_reveals_whether_an_email_is_registered(client, commenter, settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    registered = client.post("/account/password-reset/", {"email": "commenter@example.org"})
+    unknown = client.post("/account/password-reset/", {"email": "nobody@example.org"})
+
+    assert registered.status_code == unknown.status_code == 302
+    assert registered["Location"] == unknown["Location"]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["commenter@example.org"]
+
+
+# --- Rate limits: 429 after the limit on every write endpoint ------------------------------
+
+
+@pytest.fixture
+def tight_limits(settings):
+    """Two requests per scope, so each endpoint's limit shows on the third."""
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, (2, 600))
+    settings.COMMENT_MIN_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def published_comment(db, condition, other_commenter, tight_limits):
+    from comments.services import comment_post
+
+    comment, _ = comment_post(page=condition, author=other_commenter, text="Botox helped me.")
+    return comment
+
+
+def write_requests(condition, comment):
+    """Each write endpoint: (scope, path, form data, who sends it)."""
+    from comments.forms import form_started_token
+    from comments.models import Report
+
+    return {
+        "signin": ("/account/sign-in/", {"username": "nobody", "password": "x"}, None),
+        "signup": ("/account/create/", {"username": "x y", "email": "bad"}, None),
+        "password_reset": ("/account/password-reset/", {"email": "nobody@example.org"}, None),
+        "comment": (
+            f"/comments/{condition.slug}/add/",
+            {"text": "Thank you.", "started": form_started_token()},
+            "commenter",
+        ),
+        "report": (f"/comments/{comment.pk}/report/", {"reason": Report.Reason.values[0]}, None),
+        "rating": (f"/ratings/pages/{condition.pk}/rate/", {"score": "4"}, None),
+        "rating_feedback": (f"/ratings/pages/{condition.pk}/feedback/", {"reason": "other"}, None),
+    }
+
+
+WRITE_ENDPOINTS = ["signin", "signup", "password_reset", "comment", "report", "rating", "rating_feedback"]
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS)
+def test_every_write_endpoint_answers_429_after_its_limit(request, client, published_comment, endpoint):
+    from .test_headers import assert_security_headers
+
+    path, data, persona = write_requests(published_comment.page, published_comment)[endpoint]
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+
+    answers = [client.post(path, data).status_code for _ in range(2)]
+    response = client.post(path, data)
+
+    assert 429 not in answers
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many requests" in page
+    assert "Please wait 10 minutes and try again." in page
+    assert response["Retry-After"] == "600"
+    assert_security_headers(response)
+
+
+def test_in_page_rating_gets_429_as_json(client, published_comment):
+    path = f"/ratings/pages/{published_comment.page.pk}/rate/"
+    for _ in range(2):
+        client.post(path, {"score": "4"}, headers={"Accept": "application/json"})
+
+    response = client.post(path, {"score": "4"}, headers={"Accept": "application/json"})
+
+    assert response.status_code == 429
+    assert response.json() == {
+        "error": "You have done this too many times in a short while. Please wait 10 minutes and try again."
+    }
+
+
+def test_limits_count_per_reader_not_for_everyone(client, published_comment):
+    path = f"/ratings/pages/{published_comment.page.pk}/rate/"
+    for _ in range(3):
+        client.post(path, {"score": "4"}, REMOTE_ADDR="198.51.100.1")
+
+    response = client.post(path, {"score": "4"}, REMOTE_ADDR="198.51.100.2")
+
+    assert response.status_code == 302
+
+
+def test_behind_a_proxy_limits_count_the_client_not_the_proxy(client, published_comment, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    path = f"/ratings/pages/{published_comment.page.pk}/rate/"
+    for _ in range(3):
+        client.post(path, {"score": "4"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+    other_reader = client.post(path, {"score": "4"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    # A client cannot pick a fresh address by writing its own X-Forwarded-For entry.
+    spoofed = client.post(
+        path, {"score": "4"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.1"
+    )
+
+    assert other_reader.status_code == 302
+    assert spoofed.status_code == 429
+
+
+def test_no_raw_address_is_stored_anywhere(client, commenter, published_comment, settings):
+    """Sign-in failures, a sign-up, a comment, a report, a rating and feedback from one address:
+    afterwards no table holds that address, in any text column or session."""
+    from django.apps import apps
+    from django.contrib.sessions.models import Session
+    from django.db import models
+
+    from comments.forms import form_started_token
+    from comments.models import Report
+
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, (100, 600))
+    address = "203.0.113.77"
+    page = published_comment.page
+    anonymous = {"REMOTE_ADDR": address}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(SIGN_IN, {"username": "commenter", "password": "wrong"}, **anonymous)
+    client.post(f"/comments/{published_comment.pk}/report/", {"reason": Report.Reason.values[0]}, **anonymous)
+    client.post(f"/ratings/pages/{page.pk}/rate/", {"score": "1"}, **anonymous)
+    client.post(f"/ratings/pages/{page.pk}/feedback/", {"reason": "other", "details": "Unclear."}, **anonymous)
+    password = "No-address-test-pw-5831"
+    client.post(
+        "/account/create/",
+        {"username": "newcomer", "email": "newcomer@example.org", "password1": password, "password2": password},
+        **anonymous,
+    )
+    client.force_login(commenter)
+    client.post(f"/comments/{page.slug}/add/", {"text": "Thank you.", "started": form_started_token()}, **anonymous)
+
+    text_fields = (models.CharField, models.TextField, models.GenericIPAddressField)
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            searchable = isinstance(field, text_fields) and not field.is_relation
+            if searchable and model.objects.filter(**{f"{field.name}__contains": address}).exists():
+                found.append(f"{model._meta.label}.{field.name}")
+    sessions = [session.get_decoded() for session in Session.objects.all()]
+    assert found == []
+    assert address not in str(sessions)
+    # The writes did happen.
+    from comments.models import Comment
+    from ratings.models import Rating, RatingFeedback
+
+    assert AccessAttempt.objects.count() == Report.objects.count() == Rating.objects.count() == 1
+    assert RatingFeedback.objects.count() == 1
+    assert Comment.objects.count() == 2
+    assert get_user_model().objects.filter(username="newcomer").exists()
