@@ -207,3 +207,11 @@ def test_a_cached_page_sets_the_readers_csrf_cookie(condition):
     response = Client().get(condition.get_absolute_url())
     assert response.cookies["csrftoken"].value
     assert "csrf-token-slot" not in html(response)
+
+
+def test_cached_condition_pages_carry_no_csp_nonce(reader, condition):
+    # A whole page is cached for readers with no session; a CSP nonce in it would be frozen
+    # while each response's header carries a new one. Scripts are files (see base.html).
+    reader.get(condition.get_absolute_url())
+    response = reader.get(condition.get_absolute_url())
+    assert "nonce=" not in html(response)
