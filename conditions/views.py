@@ -118,7 +118,8 @@ def breadcrumbs_for(page):
 
 
 def reads_shared_page(request) -> bool:
-    """A reader with no session and no pending message: they see what every such reader sees.
+    """A reader with no session and no pending message, on a page's own address (or one of its
+    comment pages): they see what every such reader sees.
 
     Only the CSRF token in the page's forms is theirs, so their page can come whole from the
     cache with the token put in per response. Anyone signed in, or with a session (their own
@@ -126,6 +127,10 @@ def reads_shared_page(request) -> bool:
     """
     return (
         request.method in ("GET", "HEAD")
+        # Only the addresses pages link to, so made-up query strings cannot fill the cache.
+        and set(request.GET) <= {"comments-page"}
+        and request.GET.get("comments-page", "1").isdigit()
+        and len(request.GET.get("comments-page", "1")) <= 4
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and not request.user.is_authenticated

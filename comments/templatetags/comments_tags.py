@@ -40,7 +40,10 @@ def comment_thread(context, page):
     request = context["request"]
     user = context["user"]
     versions = getattr(page, "versions", None)
-    if user.is_authenticated or versions is None:
+    number = request.GET.get(PAGE_PARAMETER, "1")
+    # Only the thread's own page links are cached, so made-up query strings cannot fill the cache.
+    own_link = set(request.GET) <= {PAGE_PARAMETER} and number.isdigit() and len(number) <= 4
+    if user.is_authenticated or versions is None or not own_link:
         return render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
     cache = caches["fragments"]
     key = (

@@ -215,3 +215,14 @@ def test_cached_condition_pages_carry_no_csp_nonce(reader, condition):
     reader.get(condition.get_absolute_url())
     response = reader.get(condition.get_absolute_url())
     assert "nonce=" not in html(response)
+
+
+def test_made_up_query_strings_are_not_cached(reader, condition):
+    from django.core.cache import caches
+
+    reader.get(condition.get_absolute_url() + "?utm=1")
+    reader.get(condition.get_absolute_url() + "?comments-page=" + "9" * 50)
+    assert not [key for key in caches["fragments"]._cache if ":conditions:page:" in key]
+    assert not [key for key in caches["fragments"]._cache if ":comments:thread:" in key]
+    reader.get(condition.get_absolute_url() + "?comments-page=2")
+    assert [key for key in caches["fragments"]._cache if ":conditions:page:" in key]
