@@ -13,15 +13,26 @@ from ratings.models import RatingSummary
 register = template.Library()
 
 
+def _figures(page):
+    """The summary's figures, cached by the summary's version when the page's query brought it."""
+    versions = getattr(page, "versions", None)
+    key = versions and f"ratings:figures:{page.pk}:{versions['rating_version']}:{versions['content_version']}"
+    figures = caches["fragments"].get(key) if key else None
+    if figures is None:
+        summary = RatingSummary.objects.filter(page=page).first() or RatingSummary(page=page)
+        figures = summary_figures(summary, page)
+        if key:
+            caches["fragments"].set(key, figures)
+    return figures
+
+
 def _context(request, page, own):
     has_feedback = own is not None and hasattr(own, "feedback")
     return {
         "page": page,
         "live": True,
         # Lazy: with a cached summary the row is never read.
-        "figures": SimpleLazyObject(
-            lambda: summary_figures(RatingSummary.objects.filter(page=page).first() or RatingSummary(page=page), page)
-        ),
+        "figures": SimpleLazyObject(lambda: _figures(page)),
         "form": RatingForm(initial={"score": own.score} if own else None),
         "own_score": own.score if own else None,
         "show_feedback": own is not None and own.score <= 2 and not has_feedback,
