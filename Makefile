@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both are safe to re-run.
-# `make serve` is the production way on one machine (docs/production.md).
+# `make serve` is the production way on one machine (README.md, "Settings and production").
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -34,7 +34,7 @@ serve: serve-env install assets
 serve-env:
 	@for name in DJANGO_SECRET_KEY DATABASE_URL DJANGO_ALLOWED_HOSTS; do \
 	  if [[ -z "$${!name}" ]] && ! grep -qs "^$$name=." .env; then \
-	    echo "make serve: set $$name in the environment or in .env (see .env.example and docs/production.md)." >&2; \
+	    echo "make serve: set $$name in the environment or in .env (see .env.example and the README)." >&2; \
 	    missing=1; \
 	  fi; \
 	done; \

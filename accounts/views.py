@@ -42,6 +42,7 @@ def signup(request):
 
 @login_required
 @sensitive_post_parameters("password")
+@rate_limit("account_delete")
 def delete(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

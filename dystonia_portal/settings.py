@@ -146,6 +146,8 @@ RATE_LIMITS = {
     "signup": (5, 3600),
     "signin": (20, 600),
     "password_reset": (5, 3600),
+    # The password check before deleting an account: guessing it there is as bad as at sign-in.
+    "account_delete": (5, 600),
 }
 
 # Accounts: where sign-in lives and where people land after signing in or out.

@@ -269,6 +269,19 @@ def test_deleting_an_account_needs_the_right_password(client_for, commenter):
     assert User.objects.filter(username="commenter").exists()
 
 
+def test_guessing_the_password_to_delete_an_account_is_rate_limited(client_for, commenter, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "account_delete": (2, 600)}
+    client = client_for(commenter)
+    assert [client.post(DELETE, {"password": "wrong"}).status_code for _ in range(3)] == [400, 400, 429]
+    response = client.post(DELETE, {"password": PASSWORD})
+    assert response.status_code == 429
+    assert "Please wait 10 minutes and try again." in response.content.decode()
+    assert User.objects.filter(username="commenter").exists()
+
+
 def test_anonymous_reader_cannot_open_delete_account(reader):
     response = reader.get(DELETE)
     assert response.status_code == 302

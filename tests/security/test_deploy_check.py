@@ -1,4 +1,4 @@
-"""`manage.py check --deploy` is clean with the production environment docs/production.md documents."""
+"""`manage.py check --deploy` is clean with the production environment the README documents."""
 
 import os
 import subprocess
@@ -9,7 +9,7 @@ from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
 
-# The variables docs/production.md asks for (values are examples, as in .env.example).
+# The variables the README asks for (values are examples, as in .env.example).
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "kq3v8Zp1-example-only-Lr6dTn0wYc2eHs9uJb4aXf7gMi5oQtRlVzKy-Nd",
