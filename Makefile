@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve serve-env test install assets migrate demo lint format clean
+.PHONY: run serve serve-env test install assets migrate demo lint format clean bench
 
 run: install assets
 	DJANGO_DEBUG=true $(PY) manage.py migrate --no-input
@@ -73,3 +73,15 @@ clean:
 .PHONY: screenshots
 screenshots: install assets
 	$(PY) -m pytest tests/browser/screenshots.py -q -p no:cacheprovider
+
+# Load benchmark (benchmarks/run.py): its own PostgreSQL 15, a million ratings, gunicorn, wrk.
+# Results in benchmarks/results/latest.{md,json}. Needs wrk (Debian package) and PostgreSQL 15.
+bench: install assets
+	@if ! command -v wrk >/dev/null; then \
+	  if [[ $$(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then \
+	    echo "make bench: installing wrk (apt-get install -y wrk)"; apt-get install -y -q wrk >/dev/null; \
+	  else \
+	    echo "make bench: wrk is missing. Install it with: sudo apt-get install -y wrk" >&2; exit 1; \
+	  fi; \
+	fi
+	$(PY) benchmarks/run.py

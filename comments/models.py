@@ -115,7 +115,14 @@ class Comment(models.Model):
             models.CheckConstraint(condition=~Q(text=""), name="comments_comment_text_not_empty"),
             models.CheckConstraint(condition=Q(status__in=CommentStatus.values), name="comments_comment_status_valid"),
         ]
-        indexes = [models.Index(fields=["page", "status", "-created_at"])]
+        indexes = [
+            # A condition page's thread: one page of comments in the thread's order straight
+            # from the index, and (with the author included) the thread's version in
+            # comments/page_versions.py counted from the index alone on PostgreSQL.
+            models.Index(
+                fields=["page", "status", "-created_at", "-id"], include=["author"], name="comments_thread_idx"
+            ),
+        ]
 
     def __str__(self):
         return Truncator(self.text).chars(60)

@@ -1,12 +1,17 @@
 import string
 from itertools import groupby
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .forms import SearchForm
 from .models import Page
+from .page_lookup import CSRF_SLOT, FRAGMENTS, fill_csrf_slot, find_page, guide_family
 from .structured_data import page_json_ld
 
 
@@ -43,54 +48,117 @@ def search(request):
     return render(request, "conditions/page_search.html", {"form": form, "results": results}, status=status)
 
 
-def page_detail(request, slug, subpage_slug=None):
-    pages = Page.objects.select_related("parent")
-    preview = can_preview_drafts(request.user)
-    if not preview:
-        pages = pages.published()
-    if subpage_slug is None:
-        page = get_object_or_404(pages, parent__isnull=True, slug=slug)
-    else:
-        page = get_object_or_404(pages, parent__slug=slug, parent__parent__isnull=True, slug=subpage_slug)
+class PageContent:
+    """What a condition page shows that is the same for every reader, worked out only when needed.
 
-    guide = page.guide
-    guide_pages = [guide, *guide.subpages.order_by("order", "pk")]
-    if not preview:
-        guide_pages = [p for p in guide_pages if p.is_published]
-    for guide_page in guide_pages[1:]:
-        guide_page.parent = guide  # saves a query per link when building URLs
-    if page not in guide_pages:  # pragma: no cover - get_object_or_404 already filtered
-        raise Http404
-    position = guide_pages.index(page)
+    The template reads it inside a fragment cache keyed by the page's content version, so on
+    a warm cache none of these queries run.
+    """
 
-    sections = list(page.sections.select_related("read_more"))
-    visible_ids = {guide_page.pk for guide_page in guide_pages}
-    for section in sections:
-        if section.read_more_id not in visible_ids:
-            section.read_more = None  # never link readers to a draft
-        elif section.read_more is not None:
-            section.read_more.parent = guide
-    related_links = list(page.related_links.all())
+    def __init__(self, request, page, *, preview):
+        self.request, self.page, self.guide, self.preview = request, page, page.guide, preview
 
+    @cached_property
+    def guide_pages(self):
+        guide = self.guide
+        guide_pages = [guide, *guide_family(self.page)[1:]]
+        if not self.preview:
+            guide_pages = [p for p in guide_pages if p.is_published]
+        for guide_page in guide_pages[1:]:
+            guide_page.parent = guide  # saves a query per link when building URLs
+        return guide_pages
+
+    @cached_property
+    def sections(self):
+        sections = list(self.page.sections.select_related("read_more"))
+        visible_ids = {guide_page.pk for guide_page in self.guide_pages}
+        for section in sections:
+            if section.read_more_id not in visible_ids:
+                section.read_more = None  # never link readers to a draft
+            elif section.read_more is not None:
+                section.read_more.parent = self.guide
+        return sections
+
+    @cached_property
+    def related_links(self):
+        return list(self.page.related_links.all())
+
+    @cached_property
+    def contents(self):
+        contents = [
+            {"text": p.nav_title, "href": p.get_absolute_url(), "current": p == self.page} for p in self.guide_pages
+        ]
+        return contents if len(contents) > 1 else []
+
+    def _neighbour(self, step):
+        position = self.guide_pages.index(self.page) + step
+        if 0 <= position < len(self.guide_pages):
+            neighbour = self.guide_pages[position]
+            return {"href": neighbour.get_absolute_url(), "label": neighbour.nav_title}
+        return None
+
+    @cached_property
+    def previous(self):
+        return self._neighbour(-1)
+
+    @cached_property
+    def next(self):
+        return self._neighbour(+1)
+
+    @cached_property
+    def json_ld(self):
+        return page_json_ld(self.request, self.page, self.guide, self.sections, breadcrumbs_for(self.page))
+
+
+def breadcrumbs_for(page):
     breadcrumbs = [("Home", reverse("conditions:home")), ("Health A to Z", reverse("conditions:a_to_z"))]
     if not page.is_condition:
-        breadcrumbs.append((guide.title, guide.get_absolute_url()))
-    contents = [
-        {"text": guide_page.nav_title, "href": guide_page.get_absolute_url(), "current": guide_page == page}
-        for guide_page in guide_pages
-    ]
-    previous_page = guide_pages[position - 1] if position > 0 else None
-    next_page = guide_pages[position + 1] if position + 1 < len(guide_pages) else None
+        breadcrumbs.append((page.guide.title, page.guide.get_absolute_url()))
+    return breadcrumbs
+
+
+def reads_shared_page(request) -> bool:
+    """A reader with no session and no pending message, on a page's own address (or one of its
+    comment pages): they see what every such reader sees.
+
+    Only the CSRF token in the page's forms is theirs, so their page can come whole from the
+    cache with the token put in per response. Anyone signed in, or with a session (their own
+    rating) or a message waiting, gets the page rendered for them.
+    """
+    return (
+        request.method in ("GET", "HEAD")
+        # Only the addresses pages link to, so made-up query strings cannot fill the cache.
+        and set(request.GET) <= {"comments-page"}
+        and request.GET.get("comments-page", "1").isdigit()
+        and len(request.GET.get("comments-page", "1")) <= 4
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def page_detail(request, slug, subpage_slug=None):
+    preview = can_preview_drafts(request.user)
+    page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview)
+    shared = reads_shared_page(request)
+    if shared:
+        versions = ":".join(page.versions.values())
+        key = f"conditions:page:{request.scheme}://{request.get_host()}{request.get_full_path()}:{versions}:{preview}"
+        html = caches[FRAGMENTS].get(key)
+        if html is not None:
+            return HttpResponse(fill_csrf_slot(html, request))
+    guide = page.guide
     context = {
         "page": page,
         "guide": guide,
         "is_preview": not page.is_published or not guide.is_published,
-        "breadcrumbs": breadcrumbs,
-        "contents": contents if len(contents) > 1 else [],
-        "previous": previous_page and {"href": previous_page.get_absolute_url(), "label": previous_page.nav_title},
-        "next": next_page and {"href": next_page.get_absolute_url(), "label": next_page.nav_title},
-        "sections": sections,
-        "related_links": related_links,
-        "json_ld": page_json_ld(request, page, guide, sections, breadcrumbs),
+        "breadcrumbs": breadcrumbs_for(page),
+        "content": PageContent(request, page, preview=preview),
+        # Drafts show to editors only, so what an editor sees is cached apart.
+        "content_version": f"{page.versions['content_version']}:{preview}",
     }
-    return render(request, "conditions/page_detail.html", context)
+    if not shared:
+        return render(request, "conditions/page_detail.html", context)
+    html = render_to_string("conditions/page_detail.html", {**context, "csrf_token": CSRF_SLOT}, request=request)
+    caches[FRAGMENTS].set(key, html)
+    return HttpResponse(fill_csrf_slot(html, request))

@@ -283,6 +283,17 @@ elif CACHE_KIND == "memory":
 else:
     raise ImproperlyConfigured('Set DJANGO_CACHE to "database" or "memory" (or set REDIS_URL).')
 
+# Rendered parts of condition pages, per gunicorn worker, in memory: each key carries the
+# versions of the content it shows (conditions/page_lookup.py), so a change is never served
+# stale and nothing needs sharing between workers. MAX_ENTRIES caps memory (a whole page is
+# about 40 kB, so about 80 MB per worker at most).
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 86400,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
 # --- Logging and error mail -------------------------------------------------------------
 
 

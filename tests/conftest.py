@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils.text import slugify
 
@@ -24,6 +25,13 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches (page fragments, rate-limit counters), as a fresh server would."""
+    for alias in caches:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -1,6 +1,11 @@
 from django import template
+from django.core.cache import caches
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 
+from conditions.page_lookup import CSRF_SLOT, fill_csrf_slot
 from ratings.display import reader_rating, summary_figures
 from ratings.forms import FeedbackForm, RatingForm
 from ratings.models import RatingSummary
@@ -8,27 +13,65 @@ from ratings.models import RatingSummary
 register = template.Library()
 
 
-@register.inclusion_tag("ratings/rating_block.html", takes_context=True)
-def rating_block(context, page):
-    """ "How helpful is this page?" for `page`: two queries at most, and never a write.
+def _figures(page):
+    """The summary's figures, cached by the summary's version when the page's query brought it."""
+    versions = getattr(page, "versions", None)
+    key = versions and f"ratings:figures:{page.pk}:{versions['rating_version']}:{versions['content_version']}"
+    figures = caches["fragments"].get(key) if key else None
+    if figures is None:
+        summary = RatingSummary.objects.filter(page=page).first() or RatingSummary(page=page)
+        figures = summary_figures(summary, page)
+        if key:
+            caches["fragments"].set(key, figures)
+    return figures
 
-    1. the page's summary row; 2. this reader's own rating with its feedback (skipped
-    for an anonymous reader with no session, whose session is not created here).
-    """
-    if not (page.is_published and (page.parent_id is None or page.parent.is_published)):
-        # An editor previewing a draft: the rating endpoints refuse drafts, so offer no form.
-        return {"page": page, "live": False}
-    summary = RatingSummary.objects.filter(page=page).first() or RatingSummary(page=page)
-    own = reader_rating(context["request"], page)
+
+def _context(request, page, own):
     has_feedback = own is not None and hasattr(own, "feedback")
     return {
         "page": page,
         "live": True,
-        "figures": summary_figures(summary, page),
+        # Lazy: with a cached summary the row is never read.
+        "figures": SimpleLazyObject(lambda: _figures(page)),
         "form": RatingForm(initial={"score": own.score} if own else None),
         "own_score": own.score if own else None,
         "show_feedback": own is not None and own.score <= 2 and not has_feedback,
         "feedback_form": FeedbackForm(),
         "rate_url": reverse("ratings:rate", args=[page.pk]),
         "feedback_url": reverse("ratings:feedback", args=[page.pk]),
+        "request": request,
     }
+
+
+@register.simple_tag(takes_context=True)
+def rating_block(context, page):
+    """ "How helpful is this page?" for `page`: at most two queries, none when cached, and never a write.
+
+    1. the page's summary row (none when the condition page's query brought its version and
+    the block is cached); 2. this reader's own rating with its feedback (skipped for an
+    anonymous reader with no session, whose session is not created here).
+
+    A reader who has not rated sees the same block as everyone else except for the CSRF
+    token, so that block is cached per page and summary version, with a slot that each
+    response fills with its own token. A reader's own score is never cached.
+    """
+    request = context["request"]
+    if not (page.is_published and (page.parent_id is None or page.parent.is_published)):
+        # An editor previewing a draft: the rating endpoints refuse drafts, so offer no form.
+        return render_to_string("ratings/rating_block.html", {"page": page, "live": False})
+    own = reader_rating(request, page)
+    versions = getattr(page, "versions", None)
+    if own is not None or versions is None:
+        return render_to_string("ratings/rating_block.html", _context(request, page, own), request=request)
+
+    cache = caches["fragments"]
+    key = f"ratings:block:{page.pk}:{versions['rating_version']}:{versions['content_version']}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "ratings/rating_block.html", {**_context(request, page, None), "csrf_token": CSRF_SLOT}
+        )
+        cache.set(key, html)
+    if context.get("csrf_token") == CSRF_SLOT:
+        return mark_safe(html)  # noqa: S308 - our own template; the whole page is being cached with the slot
+    return mark_safe(fill_csrf_slot(html, request))  # noqa: S308 - our own rendered template

@@ -1,8 +1,6 @@
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
+
+from conditions.app_modules import app_modules
 
 
 class Command(BaseCommand):
@@ -11,8 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # Each app that has demo rows keeps them in its own demo.py, loaded in
         # INSTALLED_APPS order, so conditions never needs to know the other apps.
-        for app_config in apps.get_app_configs():
-            if find_spec(f"{app_config.name}.demo") is None:
-                continue
-            import_module(f"{app_config.name}.demo").load(stdout=self.stdout)
+        for module in app_modules("demo"):
+            module.load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))

@@ -1,0 +1,202 @@
+"""The benchmark's Django side: facts about the data, signed-in sessions, and the checks after load.
+
+Imported by benchmarks/run.py after django.setup(), against the benchmark database. The
+ratings and comments models are reached through the app registry, so a run still works
+(with those scenarios failing loudly) on a branch where an app is not there yet.
+"""
+
+import statistics
+import time
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from conditions.models import Page
+
+BIG = "/conditions/dystonia/"
+SMALL = "/conditions/dystonia-benchmark-copy/"
+
+
+def model(label):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def facts() -> dict:
+    dystonia = Page.objects.get(parent=None, slug="dystonia")
+    other = Page.objects.filter(parent=None, slug="benchmark-condition-01").first() or dystonia
+    Comment, Rating, Report = model("comments.Comment"), model("ratings.Rating"), model("comments.Report")
+    reportable = []
+    data = [
+        f"{Page.objects.count()} pages",
+        f"{get_user_model().objects.count()} users",
+    ]
+    if Rating is not None:
+        data.append(
+            f"{Rating.objects.count():,} ratings ({Rating.objects.filter(page=dystonia).count():,} on Dystonia)"
+        )
+    if Comment is not None:
+        on_page = Comment.objects.filter(page=dystonia)
+        data.append(f"{on_page.count():,} comments on Dystonia")
+        reportable = list(
+            on_page.filter(status="published").order_by("-created_at").values_list("pk", flat=True)[:200]
+        )
+    if Report is not None:
+        data.append(f"{Report.objects.filter(status='open').count()} open reports")
+    return {
+        "dystonia_id": dystonia.pk,
+        "dystonia_subpages": list(dystonia.subpages.order_by("order").values_list("slug", flat=True)),
+        "other_page_id": other.pk,
+        "reportable_comment_ids": reportable,
+        "data": ", ".join(data),
+    }
+
+
+def signed_in_sessions(count: int) -> list[str]:
+    """Cookie headers of `count` signed-in benchmark readers (sessions made as a sign-in makes them)."""
+    users = get_user_model().objects.filter(username__startswith="bench-reader-").order_by("username")[:count]
+    cookies = []
+    for user in users:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        cookies.append("; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()))
+    return cookies
+
+
+def proxy_aware() -> bool:
+    from django.conf import settings
+
+    return "dystonia_portal.middleware.ClientAddressMiddleware" in settings.MIDDLEWARE
+
+
+def counts() -> dict:
+    found = {}
+    for key, label in (
+        ("ratings", "ratings.Rating"),
+        ("comments", "comments.Comment"),
+        ("reports", "comments.Report"),
+    ):
+        Model = model(label)
+        found[key] = Model.objects.count() if Model is not None else 0
+    return found
+
+
+def summaries_drift() -> list:
+    """Run the ratings app's rebuild as a dry run: what it would correct, then roll back."""
+    from ratings.services import rating_summaries_rebuild
+
+    with transaction.atomic():
+        drifts = rating_summaries_rebuild()
+        transaction.set_rollback(True)
+    return drifts
+
+
+def consistency(before: dict, after: dict, result: dict, connections: int) -> dict:
+    """Nothing lost: every accepted rating and comment is a row, and every summary matches its ratings.
+
+    wrk counts a request accepted when its answer (below 400) arrived. When wrk stops, up to
+    one request per connection is still on the server and may be stored without wrk seeing
+    its answer, so the database may hold up to that many more rows, never fewer.
+    """
+    ok = result["ok_by_action"]
+    # Each rating POST comes from a reader with no session yet, so each accepted one is a new row.
+    ratings_accepted = sum(value for name, value in ok.items() if name.startswith("rating"))
+    comments_accepted = ok.get("comment", 0)
+    new_ratings = after["ratings"] - before["ratings"]
+    new_comments = after["comments"] - before["comments"]
+    drifts = [str(drift) for drift in summaries_drift()]
+    passed = (
+        0 <= new_ratings - ratings_accepted <= connections
+        and 0 <= new_comments - comments_accepted <= connections
+        and not drifts
+    )
+    verdict = (
+        f"{'OK' if passed else 'PROBLEM'}: {ratings_accepted} ratings accepted, {new_ratings} new rating rows; "
+        f"{comments_accepted} comments accepted, {new_comments} new comment rows "
+        f"(rows beyond those accepted: requests cut off when wrk stopped, at most {connections}); "
+        f"{after['reports'] - before['reports']} new reports ({ok.get('report', 0)} accepted); "
+        f"rating summaries equal to a recount from raw rows: {'yes' if not drifts else 'NO: ' + '; '.join(drifts)}"
+    )
+    return {
+        "pass": passed,
+        "ratings_accepted": ratings_accepted,
+        "new_rating_rows": new_ratings,
+        "comments_accepted": comments_accepted,
+        "new_comment_rows": new_comments,
+        "summary_drifts": drifts,
+        "verdict": verdict,
+    }
+
+
+def clear_page_caches():
+    for alias in caches:
+        caches[alias].clear()
+
+
+def render_cost(rounds: int = 30) -> dict:
+    """Median in-process time to render the big and the small Dystonia page, cold and warm."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    timings = {"big_cold": [], "small_cold": [], "big_warm": [], "small_warm": []}
+    queries = {}
+    for _ in range(rounds):
+        for size, path in (("big", BIG), ("small", SMALL)):
+            clear_page_caches()
+            with CaptureQueriesContext(connection) as cold:
+                started = time.perf_counter()
+                response = client.get(path)
+                timings[f"{size}_cold"].append(time.perf_counter() - started)
+            assert response.status_code == 200, (path, response.status_code)
+            with CaptureQueriesContext(connection) as warm:
+                started = time.perf_counter()
+                client.get(path)
+                timings[f"{size}_warm"].append(time.perf_counter() - started)
+            queries[f"{size}_cold"], queries[f"{size}_warm"] = len(cold), len(warm)
+    medians = {name: round(statistics.median(values) * 1000, 2) for name, values in timings.items()}
+    return {
+        **{f"{name}_ms": value for name, value in medians.items()},
+        **{f"{name}_queries": value for name, value in queries.items()},
+        "cold_ratio": round(medians["big_cold"] / medians["small_cold"], 3),
+        "warm_ratio": round(medians["big_warm"] / medians["small_warm"], 3),
+    }
+
+
+def budgets(results: dict, render: dict, consistency_checks: dict) -> list[dict]:
+    needed = ["1", "2", "2b", "7"]
+    runs = {name.split()[0]: result for name, result in results.items()}
+    if any(number not in runs for number in needed):
+        missing = "not measured: scenarios 1, 2, 2b and 7 must run"
+        return [{"budget": "all budgets", "measured": missing, "pass": False}]
+    floor, page, small, mixed = (runs[number] for number in needed)
+    ratio = page["ratio_to_floor"]
+    served_cost = small["ratio_to_floor"] / page["ratio_to_floor"]
+    mixed_check = next((check for name, check in consistency_checks.items() if name.startswith("7")), None)
+    return [
+        {
+            "budget": "Dystonia page, anonymous: at least 0.25 of the floor's throughput, zero errors",
+            "measured": f"{ratio:.3f} of the floor, {page['errors']} errors; p99 {page['p99_ms']} ms "
+            f"(floor p99 {floor['p99_ms']} ms)",
+            "pass": ratio >= 0.25 and page["errors"] == 0,
+        },
+        {
+            "budget": "Dystonia page with 200,000 ratings and 2,000 comments costs at most 1.2 times "
+            "the same page with 10 ratings and 10 comments, under gunicorn in the same run",
+            "measured": f"{served_cost:.3f} (time per request, big over small, median of per-round ratios)",
+            "pass": served_cost <= 1.2,
+        },
+        {
+            "budget": "The same, in-process with the test client (diagnostic: no server overhead to hide growth)",
+            "measured": f"caches cleared {render['cold_ratio']}, caches warm {render['warm_ratio']}",
+            "pass": render["cold_ratio"] <= 1.2 and render["warm_ratio"] <= 1.2,
+        },
+        {
+            "budget": "Mixed load: zero errors, zero lost ratings or comments",
+            "measured": f"{mixed['errors']} errors; {mixed_check['verdict'] if mixed_check else 'not checked'}",
+            "pass": mixed["errors"] == 0 and bool(mixed_check and mixed_check["pass"]),
+        },
+    ]

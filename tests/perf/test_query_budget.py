@@ -1,0 +1,80 @@
+"""Query budgets of the condition page: a fixed number of queries whatever the data size.
+
+Budget (issue 7): at most 6 queries with cold caches, at most 2 once its caches are warm.
+Each test makes several rows of everything the page shows first (sections, links, ratings,
+comments), so an N+1 would show as a higher count, then doubles them and counts again.
+"""
+
+import pytest
+
+from comments.models import Comment
+from conditions.models import RelatedLink, Section
+from ratings.services import rating_submit
+
+pytestmark = pytest.mark.django_db
+
+
+def add_content(page, commenter, *, start):
+    for number in range(start, start + 4):
+        Section.objects.create(page=page, order=number, heading=f"Extra {number}", anchor=f"x{number}", body="x")
+        RelatedLink.objects.create(
+            page=page, order=number, title=f"Link {number}", url=f"https://example.org/{number}"
+        )
+        rating_submit(page=page, session_hash=f"reader-{number}".ljust(40, "x"), score=number % 5 + 1)
+        Comment.objects.create(page=page, author=commenter, text=f"Comment {number}", text_hash=f"{number}")
+    page.save()  # as the admin does when sections and links are edited with their page
+
+
+@pytest.mark.parametrize("rows", [3, 7])
+def test_condition_page_runs_six_queries_cold_and_one_warm(
+    reader, condition, commenter, rows, django_assert_num_queries
+):
+    add_content(condition, commenter, start=10)
+    if rows == 7:
+        add_content(condition, commenter, start=20)
+    url = condition.get_absolute_url()
+    # Cold: 1 the page with every content version (guide, rating summary, comment thread,
+    # whose version carries its count and settings), 2 the guide and its sub-pages,
+    # 3 sections with read-more pages, 4 related links, 5 the rating summary row,
+    # 6 one page of comments with their authors.
+    with django_assert_num_queries(6):
+        cold = reader.get(url)
+    # Warm: 1 the page with every content version; everything else is a cached fragment.
+    with django_assert_num_queries(1):
+        warm = reader.get(url)
+    html = warm.content.decode()
+    assert "Extra 13" in html and "Link 13" in html and "Comment 13" in html
+    assert html.replace(csrf_of(warm), "") == cold.content.decode().replace(csrf_of(cold), "")
+
+
+def csrf_of(response):
+    html = response.content.decode()
+    start = html.index('name="csrfmiddlewaretoken" value="') + len('name="csrfmiddlewaretoken" value="')
+    return html[start : html.index('"', start)]
+
+
+def test_subpage_runs_five_queries_cold_and_one_warm(reader, condition, commenter, django_assert_num_queries):
+    causes = condition.subpages.get(slug="causes")
+    add_content(causes, commenter, start=10)
+    # Cold: 1 the page with its versions, 2 the guide and its sub-pages, 3 sections,
+    # 4 related links, 5 the rating summary row. Sub-pages carry no comments.
+    with django_assert_num_queries(5):
+        reader.get(causes.get_absolute_url())
+    with django_assert_num_queries(1):
+        response = reader.get(causes.get_absolute_url())
+    assert "Extra 13" in response.content.decode()
+
+
+def test_signed_in_reader_gets_their_own_block_and_thread(client_for, commenter, condition, django_assert_num_queries):
+    add_content(condition, commenter, start=10)
+    rating_submit(page=condition, user=commenter, score=2)
+    client = client_for(commenter)
+    client.get(condition.get_absolute_url())
+    # Warm page fragments and rating figures; per reader: 1 session, 2 user, 3 the page with
+    # its versions, 4 this reader's rating, 5 one page of comments.
+    with django_assert_num_queries(5):
+        response = client.get(condition.get_absolute_url())
+    html = response.content.decode()
+    assert "You gave this page 2 stars." in html
+    assert "Delete<span" in html  # their own comments' delete links
+    assert "Post comment" in html
