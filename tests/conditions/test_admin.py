@@ -94,24 +94,27 @@ def test_admin_index_tells_editors_how_many_pages_are_overdue(client_for, editor
     assert "2 pages are overdue for review." in html
 
 
+def new_page_data(**overrides):
+    """What the admin's add form posts for a new condition page with no inlines."""
+    return {
+        "title": "Tremor",
+        "slug": "tremor",
+        "summary": "About tremor.",
+        "order": 0,
+        "status": "draft",
+        "last_reviewed": "01/01/2026",
+        "next_review_due": "01/01/2027",
+        "sections-TOTAL_FORMS": 0,
+        "sections-INITIAL_FORMS": 0,
+        "related_links-TOTAL_FORMS": 0,
+        "related_links-INITIAL_FORMS": 0,
+        **overrides,
+    }
+
+
 def test_editor_can_add_a_draft_and_preview_it(client_for, editor):
     client = client_for(editor)
-    response = client.post(
-        reverse("admin:conditions_page_add"),
-        {
-            "title": "Tremor",
-            "slug": "tremor",
-            "summary": "About tremor.",
-            "order": 0,
-            "status": "draft",
-            "last_reviewed": "01/01/2026",
-            "next_review_due": "01/01/2027",
-            "sections-TOTAL_FORMS": 0,
-            "sections-INITIAL_FORMS": 0,
-            "related_links-TOTAL_FORMS": 0,
-            "related_links-INITIAL_FORMS": 0,
-        },
-    )
+    response = client.post(reverse("admin:conditions_page_add"), new_page_data())
     assert response.status_code == 302
     page = Page.objects.get(slug="tremor")
     assert page.status == Page.Status.DRAFT
@@ -121,19 +124,7 @@ def test_editor_can_add_a_draft_and_preview_it(client_for, editor):
 def test_admin_refuses_review_due_before_last_review(client_for, editor):
     response = client_for(editor).post(
         reverse("admin:conditions_page_add"),
-        {
-            "title": "Backwards",
-            "slug": "backwards",
-            "summary": "x",
-            "order": 0,
-            "status": "draft",
-            "last_reviewed": "01/01/2026",
-            "next_review_due": "01/01/2025",
-            "sections-TOTAL_FORMS": 0,
-            "sections-INITIAL_FORMS": 0,
-            "related_links-TOTAL_FORMS": 0,
-            "related_links-INITIAL_FORMS": 0,
-        },
+        new_page_data(title="Backwards", slug="backwards", next_review_due="01/01/2025"),
     )
     assert response.status_code == 200
     assert "The next review must be due after the last review." in response.content.decode()
