@@ -19,16 +19,33 @@ TEXT_MAX_LENGTH = 2000
 DETAILS_MAX_LENGTH = 500
 
 
+def is_moderator(user) -> bool:
+    """Moderators (and superusers) may see every comment, whatever its status."""
+    return user.is_authenticated and user.has_perm("comments.view_comment")
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         """What readers see on the page."""
         return self.filter(status=Comment.Status.PUBLISHED)
 
-    def reportable(self):
-        """Comments a reader may still report: not removed, on a published guide."""
-        return self.exclude(status=Comment.Status.REMOVED).filter(
-            page__status=Page.Status.PUBLISHED, page__parent__isnull=True
-        )
+    def visible_to(self, user):
+        """The comments this person may see at any URL that takes a comment's id.
+
+        Everyone sees published comments on a published guide; an author also sees their own
+        held and hidden ones; moderators see every comment. Anything else is a 404, exactly like
+        an id that never existed, so the moderation queue cannot be read by walking ids.
+        """
+        if is_moderator(user):
+            return self.all()
+        shown = Q(status=Comment.Status.PUBLISHED)
+        if user.is_authenticated:
+            shown |= Q(author=user, status__in=[Comment.Status.HELD, Comment.Status.HIDDEN])
+        return self.filter(shown, page__status=Page.Status.PUBLISHED, page__parent__isnull=True)
+
+    def reportable_by(self, user):
+        """Comments this person may report: published ones they can see."""
+        return self.visible_to(user).filter(status=Comment.Status.PUBLISHED)
 
     def needing_review(self):
         """The moderators' queue: held for review, or with at least one open report."""
@@ -134,15 +151,59 @@ class Comment(models.Model):
     def author_name(self):
         return self.author.get_username() if self.author_id else "A former member"
 
-    @property
-    def is_removed(self):
-        return self.status == self.Status.REMOVED
-
     def get_report_url(self):
         return reverse("comments:report", args=[self.pk])
 
     def get_delete_url(self):
         return reverse("comments:delete", args=[self.pk])
+
+
+# How much an account's reports weigh towards hiding a comment, from how moderators decided
+# its earlier reports (after Discourse's flag accuracy). Until an account has this many
+# decided reports it weighs 1, like an anonymous reader.
+RECORD_MIN_DECIDED = 3
+# The share of upheld reports that weighs exactly 1. Below it the weight falls towards
+# RECORD_MIN_WEIGHT (nothing ever upheld); above it it rises towards RECORD_MAX_WEIGHT.
+RECORD_NEUTRAL_ACCURACY = 0.7
+RECORD_MIN_WEIGHT = 0.25
+RECORD_MAX_WEIGHT = 2.0
+
+
+def report_weight(*, upheld: int, dismissed: int) -> float:
+    """The weight of one account's report, given its earlier upheld and dismissed reports."""
+    decided = upheld + dismissed
+    if decided < RECORD_MIN_DECIDED:
+        return 1.0
+    accuracy = upheld / decided
+    if accuracy >= RECORD_NEUTRAL_ACCURACY:
+        share = (accuracy - RECORD_NEUTRAL_ACCURACY) / (1 - RECORD_NEUTRAL_ACCURACY)
+        return round(1 + share * (RECORD_MAX_WEIGHT - 1), 2)
+    share = accuracy / RECORD_NEUTRAL_ACCURACY
+    return round(RECORD_MIN_WEIGHT + share * (1 - RECORD_MIN_WEIGHT), 2)
+
+
+class ReportQuerySet(models.QuerySet):
+    def made_by(self, *, user=None, session_hash: str = ""):
+        """The reports this reader made: the account when signed in, else the anonymous session."""
+        if user is not None and user.is_authenticated:
+            return self.filter(reporter=user)
+        if not session_hash:
+            return self.none()
+        return self.filter(reporter__isnull=True, session_hash=session_hash)
+
+    def records(self, reporter_ids, *, exclude_comment=None) -> dict[int, dict]:
+        """Each account's record: how many of its reports moderators upheld and dismissed."""
+        reports = self.filter(reporter_id__in=reporter_ids)
+        if exclude_comment is not None:
+            reports = reports.exclude(comment=exclude_comment)
+        rows = reports.values("reporter_id").annotate(
+            upheld=Count("pk", filter=Q(status=ReportStatus.UPHELD)),
+            dismissed=Count("pk", filter=Q(status=ReportStatus.DISMISSED)),
+        )
+        records = {pk: {"upheld": 0, "dismissed": 0} for pk in reporter_ids}
+        for row in rows:
+            records[row["reporter_id"]] = {"upheld": row["upheld"], "dismissed": row["dismissed"]}
+        return records
 
 
 class Report(models.Model):
@@ -160,11 +221,16 @@ class Report(models.Model):
     )
     # Anonymous readers are told apart by a keyed hash of their session, never an address.
     session_hash = models.CharField("anonymous reader", max_length=40, blank=True, editable=False)
+    # The address the report came from, as a keyed hash: anonymous reports count at most once
+    # per address towards hiding a comment, however many sessions one client makes.
+    address_hash = models.CharField("reader's address (keyed hash)", max_length=40, blank=True, editable=False)
     reason = models.CharField("reason", max_length=10, choices=ReportReason)
     details = models.TextField("details", max_length=DETAILS_MAX_LENGTH, blank=True)
     status = models.CharField("status", max_length=10, choices=ReportStatus, default=ReportStatus.OPEN)
     created_at = models.DateTimeField("reported", default=timezone.now)
     resolved_at = models.DateTimeField("resolved", null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "report"

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from conditions.models import Page
 
-from .models import Comment, CommentSettings, ModerationDecision, Report
+from .models import Comment, CommentSettings, ModerationDecision, Report, report_weight
 
 User = get_user_model()
 
@@ -104,9 +104,9 @@ def comment_delete(*, comment: Comment, user) -> Comment:
 
 @transaction.atomic
 def comment_report(
-    *, comment: Comment, reason: str, details: str = "", reporter=None, session_hash: str = ""
+    *, comment: Comment, reason: str, details: str = "", reporter=None, session_hash: str = "", address_hash: str = ""
 ) -> Report:
-    """File one reader's report; hide the comment once enough readers have reported it.
+    """File one reader's report; hide the comment once enough different people have reported it.
 
     Raises CommentError when this reader has already reported the comment.
     """
@@ -123,16 +123,14 @@ def comment_report(
                 comment=comment,
                 reporter=reporter,
                 session_hash="" if reporter else session_hash,
+                address_hash=address_hash,
                 reason=reason,
                 details=details,
             )
     except IntegrityError as exc:
         raise CommentError("You have already reported this comment.") from exc
 
-    counted = comment.reports.filter(status=Report.Status.OPEN)
-    if comment.reinstated_at is not None:
-        counted = counted.filter(created_at__gt=comment.reinstated_at)
-    if comment.status == Comment.Status.PUBLISHED and counted.count() >= settings.REPORTS_TO_HIDE:
+    if comment.status == Comment.Status.PUBLISHED and _reported_enough_to_hide(comment):
         comment.status = Comment.Status.HIDDEN
         comment.save(update_fields=["status"])
 
@@ -148,6 +146,28 @@ def comment_report(
         recipients = list(settings.MODERATOR_EMAILS)
         transaction.on_commit(lambda: send_mail("Urgent: someone may be at risk of harm", body, None, recipients))
     return report
+
+
+def _reported_enough_to_hide(comment: Comment) -> bool:
+    """Whether the open reports on `comment` come from enough different people to hide it.
+
+    Sessions cost nothing to make, so an anonymous reader counts once per address, and the
+    reports must come from at least two different addresses or two different accounts. Each
+    account weighs by its record (models.report_weight); anonymous readers weigh 1.
+    """
+    counted = comment.reports.filter(status=Report.Status.OPEN)
+    if comment.reinstated_at is not None:
+        counted = counted.filter(created_at__gt=comment.reinstated_at)
+    rows = list(counted.values_list("reporter_id", "address_hash", "session_hash"))
+    accounts = {reporter_id for reporter_id, _, _ in rows if reporter_id}
+    addresses = {address for _, address, _ in rows if address}
+    if len(accounts) < 2 and len(addresses) < 2:
+        return False
+    # Reports stored before addresses were recorded count once per session.
+    anonymous = {address or f"session:{session}" for reporter_id, address, session in rows if not reporter_id}
+    records = Report.objects.records(accounts, exclude_comment=comment)
+    score = len(anonymous) + sum(report_weight(**record) for record in records.values())
+    return score >= settings.REPORTS_TO_HIDE
 
 
 def _resolve_reports(comment: Comment, status: str, now) -> None:

@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import rate_limit, session_key
+from dystonia_portal.ratelimit import address_hash, rate_limit, session_key
 
 from . import services
 from .forms import CommentForm, ReportForm
-from .models import Comment, CommentSettings
+from .models import Comment, CommentSettings, Report
 
 NOT_FOUND_COMMENT = "This comment does not exist or has been removed."
 
@@ -18,12 +18,19 @@ def _published_guide(slug):
     return get_object_or_404(Page.objects.published().conditions(), slug=slug)
 
 
-def _reportable_comment(comment_id):
-    comments = Comment.objects.reportable().select_related("page", "author")
+def _comment_or_404(comments, comment_id):
+    """One comment from `comments`, or the same 404 whether the id is hidden from this person or never existed."""
     try:
         return comments.get(pk=comment_id)
     except Comment.DoesNotExist:
         raise Http404(NOT_FOUND_COMMENT) from None
+
+
+def _reader_session_hash(request) -> str:
+    """The anonymous reader's session hash, without starting a session for someone who has none."""
+    if request.user.is_authenticated or request.session.session_key is None:
+        return ""
+    return session_key(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,11 +72,8 @@ def comment_post(request, slug):
 @require_http_methods(["GET", "POST"])
 @login_required
 def comment_delete(request, comment_id):
-    comment = get_object_or_404(
-        Comment.objects.select_related("page").exclude(status=Comment.Status.REMOVED),
-        pk=comment_id,
-        author=request.user,
-    )
+    own = Comment.objects.visible_to(request.user).filter(author=request.user).exclude(status=Comment.Status.REMOVED)
+    comment = _comment_or_404(own.select_related("page"), comment_id)
     if request.method == "POST":
         services.comment_delete(comment=comment, user=request.user)
         messages.success(request, "Your comment has been deleted.")
@@ -77,19 +81,15 @@ def comment_delete(request, comment_id):
     return render(request, "comments/comment_delete.html", {"comment": comment})
 
 
-def _already_reported(request, comment):
-    if request.user.is_authenticated:
-        return comment.reports.filter(reporter=request.user).exists()
-    if request.session.session_key is None:
-        return False
-    return comment.reports.filter(session_hash=session_key(request)).exists()
+def _reports_by_reader(request):
+    return Report.objects.made_by(user=request.user, session_hash=_reader_session_hash(request))
 
 
 @require_http_methods(["GET", "POST"])
 @rate_limit("report")
 def comment_report(request, comment_id):
-    comment = _reportable_comment(comment_id)
-    if _already_reported(request, comment):
+    comment = _comment_or_404(Comment.objects.reportable_by(request.user).select_related("page", "author"), comment_id)
+    if _reports_by_reader(request).filter(comment=comment).exists():
         return render(request, "comments/report_already.html", {"comment": comment})
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -101,6 +101,7 @@ def comment_report(request, comment_id):
                 details=form.cleaned_data["details"],
                 reporter=reporter,
                 session_hash="" if reporter else session_key(request),
+                address_hash=address_hash(request),
             )
         except services.CommentError as exc:
             form.add_error(None, str(exc))
@@ -111,9 +112,14 @@ def comment_report(request, comment_id):
 
 
 def report_thanks(request, comment_id):
-    # Any comment on a live guide, even one removed since the report: the thanks still stand.
-    comment = get_object_or_404(
-        Comment.objects.select_related("page").filter(page__status=Page.Status.PUBLISHED, page__parent__isnull=True),
-        pk=comment_id,
+    """Thanks to the reader who reported this comment, and only to them.
+
+    The comment may have been hidden by their report, so the page names only the guide.
+    """
+    reports = _reports_by_reader(request).filter(
+        comment_id=comment_id, comment__page__status=Page.Status.PUBLISHED, comment__page__parent__isnull=True
     )
-    return render(request, "comments/report_thanks.html", {"comment": comment})
+    report = reports.select_related("comment__page").first()
+    if report is None:
+        raise Http404(NOT_FOUND_COMMENT)
+    return render(request, "comments/report_thanks.html", {"page": report.comment.page})

@@ -22,9 +22,13 @@ def keyed_hash(value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def address_key(request) -> str:
+def address_hash(request) -> str:
     """The client's address as a keyed hash, for counting without storing the address."""
-    return "addr:" + keyed_hash(request.META.get("REMOTE_ADDR", ""))[:40]
+    return keyed_hash(request.META.get("REMOTE_ADDR", ""))[:40]
+
+
+def address_key(request) -> str:
+    return "addr:" + address_hash(request)
 
 
 def session_key(request) -> str:

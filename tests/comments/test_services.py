@@ -122,8 +122,22 @@ def test_comment_is_hidden_at_the_threshold(condition, commenter, reports, statu
 
 
 def test_threshold_comes_from_settings(condition, commenter, settings):
+    settings.REPORTS_TO_HIDE = 5
+    comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 4)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+    report_by_sessions(comment, 1)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+
+
+def test_one_report_never_hides_even_at_a_threshold_of_one(condition, commenter, settings):
     settings.REPORTS_TO_HIDE = 1
     comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 1)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
     report_by_sessions(comment, 1)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HIDDEN

@@ -245,8 +245,8 @@ def test_reporting_again_says_already_reported(reader, commenter, condition):
 
 def test_three_readers_reporting_hide_the_comment_from_the_page(commenter, condition):
     comment = make_comment(condition, commenter, text="Contested words.")
-    for _ in range(3):
-        Client().post(report_url(comment), {"reason": "offensive", "details": ""})
+    for number in range(3):
+        Client(REMOTE_ADDR=f"203.0.113.{number + 1}").post(report_url(comment), {"reason": "offensive", "details": ""})
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HIDDEN
     assert "Contested words." not in Client().get(condition.get_absolute_url()).content.decode()
