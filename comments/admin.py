@@ -62,7 +62,7 @@ class ReportInline(admin.TabularInline):
     model = Report
     extra = 0
     can_delete = False
-    fields = ["created_at", "reason", "details", "reporter_label", "status", "resolved_at"]
+    fields = ["created_at", "reason", "details", "reporter_label", "reporter_record", "status", "resolved_at"]
     readonly_fields = fields
     verbose_name_plural = "reports (history)"
 
@@ -72,8 +72,17 @@ class ReportInline(admin.TabularInline):
             return report.reporter.get_username()
         return "Anonymous reader" if report.session_hash else "A former member"
 
+    @admin.display(description="reporter's record")
+    def reporter_record(self, report):
+        if not report.reporter_id:
+            return "Anonymous: counts once per address, weight 1"
+        return (
+            f"{report.reporter_upheld} upheld, {report.reporter_dismissed} dismissed on other comments: "
+            f"weight {report.weight:g}"
+        )
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reporter")
+        return super().get_queryset(request).select_related("reporter").with_reporter_record()
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -6,8 +6,8 @@ its reports and the decisions taken on it, and can be reinstated.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Length
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -191,19 +191,22 @@ class ReportQuerySet(models.QuerySet):
             return self.none()
         return self.filter(reporter__isnull=True, session_hash=session_hash)
 
-    def records(self, reporter_ids, *, exclude_comment=None) -> dict[int, dict]:
-        """Each account's record: how many of its reports moderators upheld and dismissed."""
-        reports = self.filter(reporter_id__in=reporter_ids)
-        if exclude_comment is not None:
-            reports = reports.exclude(comment=exclude_comment)
-        rows = reports.values("reporter_id").annotate(
-            upheld=Count("pk", filter=Q(status=ReportStatus.UPHELD)),
-            dismissed=Count("pk", filter=Q(status=ReportStatus.DISMISSED)),
+    def with_reporter_record(self):
+        """Annotate each report with how moderators decided its reporter's reports on other comments.
+
+        `reporter_upheld` and `reporter_dismissed` are 0 for anonymous reports.
+        """
+        others = Report.objects.filter(reporter=OuterRef("reporter"), reporter__isnull=False).exclude(
+            comment=OuterRef("comment")
         )
-        records = {pk: {"upheld": 0, "dismissed": 0} for pk in reporter_ids}
-        for row in rows:
-            records[row["reporter_id"]] = {"upheld": row["upheld"], "dismissed": row["dismissed"]}
-        return records
+
+        def count(status):
+            counted = others.filter(status=status).order_by().values("reporter").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+        return self.annotate(
+            reporter_upheld=count(ReportStatus.UPHELD), reporter_dismissed=count(ReportStatus.DISMISSED)
+        )
 
 
 class Report(models.Model):
@@ -262,6 +265,13 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} ({self.get_status_display().lower()})"
+
+    @property
+    def weight(self) -> float:
+        """What this report weighs towards hiding its comment (needs with_reporter_record())."""
+        if not self.reporter_id:
+            return 1.0
+        return report_weight(upheld=self.reporter_upheld, dismissed=self.reporter_dismissed)
 
 
 class ModerationDecision(models.Model):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from conditions.models import Page
 
-from .models import Comment, CommentSettings, ModerationDecision, Report, report_weight
+from .models import Comment, CommentSettings, ModerationDecision, Report
 
 User = get_user_model()
 
@@ -158,15 +158,18 @@ def _reported_enough_to_hide(comment: Comment) -> bool:
     counted = comment.reports.filter(status=Report.Status.OPEN)
     if comment.reinstated_at is not None:
         counted = counted.filter(created_at__gt=comment.reinstated_at)
-    rows = list(counted.values_list("reporter_id", "address_hash", "session_hash"))
-    accounts = {reporter_id for reporter_id, _, _ in rows if reporter_id}
-    addresses = {address for _, address, _ in rows if address}
+    reports = list(counted.with_reporter_record())
+    accounts = {report.reporter_id for report in reports if report.reporter_id}
+    addresses = {report.address_hash for report in reports if report.address_hash}
     if len(accounts) < 2 and len(addresses) < 2:
         return False
-    # Reports stored before addresses were recorded count once per session.
-    anonymous = {address or f"session:{session}" for reporter_id, address, session in rows if not reporter_id}
-    records = Report.objects.records(accounts, exclude_comment=comment)
-    score = len(anonymous) + sum(report_weight(**record) for record in records.values())
+    # One weight per account, and one per anonymous address (or, for reports stored before
+    # addresses were recorded, per session).
+    weights = {}
+    for report in reports:
+        reader = report.reporter_id or report.address_hash or f"session:{report.session_hash}"
+        weights[reader] = report.weight
+    score = sum(weights.values())
     return score >= settings.REPORTS_TO_HIDE
 
 

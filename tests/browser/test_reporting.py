@@ -1,4 +1,8 @@
-"""Journey 4: three readers report the same comment; after the third it is hidden for review."""
+"""Journey 4: three readers report the same comment; after the third it is hidden for review.
+
+Each reader is on an address of their own (sent as X-Forwarded-For through one trusted
+proxy): reports from a single address count once, however many sessions it makes.
+"""
 
 import re
 
@@ -29,10 +33,15 @@ def report_first_comment(page, *, check_accessible=False):
     page.get_by_role("button", name="Send report").click()
 
 
+def on_address(number):
+    return {"extra_http_headers": {"X-Forwarded-For": f"203.0.113.{number}"}}
+
+
 def test_three_readers_report_a_comment_and_it_is_hidden(new_context, signed_in, commenter, settings):
     settings.REPORTS_TO_HIDE = 3
+    settings.TRUSTED_PROXY_COUNT = 1
 
-    first = new_context().new_page()
+    first = new_context(**on_address(1)).new_page()
     first.goto("/conditions/dystonia/")
     expect(first.get_by_text(re.compile(rf"{COMMENT_AUTHOR} said on"))).to_be_visible()
     report_first_comment(first, check_accessible=True)
@@ -46,13 +55,13 @@ def test_three_readers_report_a_comment_and_it_is_hidden(new_context, signed_in,
     first.goto("/conditions/dystonia/")
     expect(first.get_by_text(re.compile(rf"{COMMENT_AUTHOR} said on"))).to_be_visible()
 
-    second = new_context().new_page()
+    second = new_context(**on_address(2)).new_page()
     report_first_comment(second)
     expect(second.get_by_role("heading", name="Thank you for your report")).to_be_visible()
     second.goto("/conditions/dystonia/")
     expect(second.get_by_text(re.compile(rf"{COMMENT_AUTHOR} said on"))).to_be_visible()
 
-    third = signed_in(commenter).new_page()
+    third = signed_in(commenter, **on_address(3)).new_page()
     report_first_comment(third)
     expect(third.get_by_role("heading", name="Thank you for your report")).to_be_visible()
 

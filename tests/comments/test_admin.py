@@ -261,3 +261,19 @@ def test_moderator_sets_a_guide_to_pre_moderate(client_for, moderator, condition
 
     comment, _ = comment_post(page=condition, author=commenter, text="Hello.")
     assert comment.status == Comment.Status.HELD
+
+
+def test_each_reports_page_shows_the_reporters_record(client_for, moderator, condition, commenter, make_user):
+    from comments import services
+
+    trusted = make_user("trusted")
+    for number in range(3):
+        earlier = make_comment(condition, commenter, text=f"Earlier {number}.")
+        services.comment_report(comment=earlier, reason=Report.Reason.SPAM, reporter=trusted)
+        services.comment_remove(comment=earlier, moderator=moderator)
+    comment = make_comment(condition, commenter, text="Reported now.")
+    services.comment_report(comment=comment, reason=Report.Reason.SPAM, reporter=trusted)
+    report_by_sessions(comment, 1)
+    page = client_for(moderator).get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "3 upheld, 0 dismissed on other comments: weight 2" in page
+    assert "Anonymous: counts once per address, weight 1" in page

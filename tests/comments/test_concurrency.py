@@ -25,7 +25,12 @@ def test_concurrent_reports_never_miss_the_threshold(condition, commenter):
     def report(number):
         try:
             barrier.wait()
-            services.comment_report(comment=comment, reason=Report.Reason.SPAM, session_hash=f"thread-{number}")
+            services.comment_report(
+                comment=comment,
+                reason=Report.Reason.SPAM,
+                session_hash=f"thread-{number}",
+                address_hash=f"address-{number}",
+            )
         except Exception as exc:  # noqa: BLE001 - surfaced by the assert below
             errors.append(exc)
         finally:

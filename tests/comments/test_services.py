@@ -288,3 +288,97 @@ def test_staff_cannot_be_banned(moderator, editor):
         services.user_ban(user=editor, moderator=moderator)
     editor.refresh_from_db()
     assert editor.is_active
+
+
+# Reports hide a comment only when they come from distinct people (issue 10, finding 2).
+
+
+def report_as(comment, user, *, address="address-shared"):
+    return services.comment_report(
+        comment=comment, reason=Report.Reason.OFFENSIVE, reporter=user, address_hash=address
+    )
+
+
+def give_record(page, author, reporter, moderator, *, upheld=0, dismissed=0):
+    """`reporter` reports other comments; moderators uphold `upheld` and dismiss `dismissed` of them."""
+    for number in range(upheld + dismissed):
+        earlier = make_comment(page, author, text=f"Earlier comment {number}.")
+        report_as(earlier, reporter, address=f"record-{number}")
+        decide = services.comment_remove if number < upheld else services.comment_reinstate
+        decide(comment=earlier, moderator=moderator)
+
+
+def test_three_sessions_from_one_address_count_once_and_hide_nothing(condition, commenter):
+    comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 3, address_hash="one-address")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+    # Every report is still stored for the moderators.
+    assert comment.reports.filter(status=Report.Status.OPEN).count() == 3
+
+
+def test_anonymous_readers_on_three_addresses_hide_the_comment(condition, commenter):
+    comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 2, address_hash="one-address")
+    report_by_sessions(comment, 1, address_hash="another-address")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED  # two addresses weigh 2, under the threshold of 3
+    report_by_sessions(comment, 1, address_hash="a-third-address")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+
+
+def test_one_account_and_anonymous_reports_from_its_address_do_not_hide(condition, commenter, other_commenter):
+    comment = make_comment(condition, commenter)
+    report_as(comment, other_commenter, address="one-address")
+    report_by_sessions(comment, 5, address_hash="one-address")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_three_accounts_behind_one_address_hide_the_comment(condition, commenter, make_user):
+    comment = make_comment(condition, commenter)
+    for name in ("nurse", "carer", "patient"):
+        report_as(comment, make_user(name), address="one-office")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+
+
+def test_reports_from_an_account_with_an_upheld_record_weigh_more(condition, commenter, make_user, moderator):
+    trusted, second = make_user("trusted"), make_user("second")
+    give_record(condition, commenter, trusted, moderator, upheld=4)
+    comment = make_comment(condition, commenter, text="Reported by two.")
+    report_as(comment, trusted)
+    report_as(comment, second)
+    comment.refresh_from_db()
+    # 2.0 for four upheld out of four, 1.0 for no record: 3, the threshold.
+    assert comment.status == Comment.Status.HIDDEN
+
+
+def test_reports_from_an_account_with_a_dismissed_record_weigh_less(condition, commenter, make_user, moderator):
+    doubtful, second, third = make_user("doubtful"), make_user("second"), make_user("third")
+    give_record(condition, commenter, doubtful, moderator, dismissed=4)
+    comment = make_comment(condition, commenter, text="Reported by three.")
+    for user in (doubtful, second, third):
+        report_as(comment, user)
+    comment.refresh_from_db()
+    # 0.25 for nothing upheld out of four, then 1.0 and 1.0: 2.25, under the threshold.
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("upheld", "dismissed", "weight"),
+    [(0, 0, 1.0), (2, 0, 1.0), (0, 2, 1.0), (3, 0, 2.0), (7, 3, 1.0), (0, 4, 0.25), (17, 3, 1.5), (7, 7, 0.79)],
+)
+def test_report_weight_follows_the_reporters_record(upheld, dismissed, weight):
+    from comments.models import report_weight
+
+    assert report_weight(upheld=upheld, dismissed=dismissed) == weight
+
+
+def test_a_record_counts_only_decided_reports_on_other_comments(condition, commenter, other_commenter, moderator):
+    give_record(condition, commenter, other_commenter, moderator, upheld=2, dismissed=1)
+    open_one = make_comment(condition, commenter, text="Still open.")
+    report_as(open_one, other_commenter)
+    report = Report.objects.with_reporter_record().get(comment=open_one)
+    assert (report.reporter_upheld, report.reporter_dismissed) == (2, 1)

@@ -315,3 +315,25 @@ def test_thanks_page_for_a_comment_on_a_draft_page_is_not_found(reader, commente
     draft = make_page("Draft condition", status=Page.Status.DRAFT)
     comment = make_comment(draft, commenter)
     assert reader.get(reverse("comments:report_thanks", args=[comment.pk])).status_code == 404
+
+
+def test_three_fresh_cookie_jars_from_one_address_cannot_hide_a_comment(commenter, condition):
+    """The attack: one client, three new sessions, each a GET then a report."""
+    comment = make_comment(condition, commenter, text="Words someone dislikes.")
+    for _ in range(3):
+        jar = Client(REMOTE_ADDR="198.51.100.7")
+        jar.get(report_url(comment))
+        jar.post(report_url(comment), {"reason": "offensive", "details": ""})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+    assert Report.objects.filter(comment=comment).count() == 3
+    assert len(set(Report.objects.values_list("address_hash", flat=True))) == 1
+    assert "Words someone dislikes." in Client().get(condition.get_absolute_url()).content.decode()
+
+
+def test_a_report_stores_a_keyed_hash_of_the_address_never_the_address(reader, commenter, condition):
+    comment = make_comment(condition, commenter)
+    Client(REMOTE_ADDR="198.51.100.7").post(report_url(comment), {"reason": "spam", "details": ""})
+    report = Report.objects.get()
+    assert len(report.address_hash) == 40
+    assert "198.51.100.7" not in str(Report.objects.values().get())
