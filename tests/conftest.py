@@ -18,6 +18,18 @@ from conditions.models import Page, RelatedLink, Section
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+def pytest_configure(config):
+    """Let the live server queue as many waiting connections as gunicorn does.
+
+    Django's test server listens with a backlog of 10 (gunicorn: 2048), so forty readers
+    arriving at once would have connections reset before the site saw them. Set before any
+    live server starts, as the class attribute is read when the socket is bound.
+    """
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    ThreadedWSGIServer.request_queue_size = 2048
+
+
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Serve static files without the build-time manifest, so tests need no collectstatic."""
