@@ -58,8 +58,7 @@ def wait_sentence(seconds: int) -> str:
 
 def too_many_requests(request, *, retry_after: int):
     message = (
-        f"You have done this too many times in a short while. Please wait {wait_sentence(retry_after)} "
-        "and try again."
+        f"You have done this too many times in a short while. Please wait {wait_sentence(retry_after)} and try again."
     )
     if wants_json(request):
         response = JsonResponse({"error": message}, status=429)

@@ -288,9 +288,10 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "password1", 
 
 # Rate-limit counters live in the database (the ratelimits app), or in Redis with REDIS_URL,
 # never in a cache that could evict them. With REDIS_URL (several hosts behind a load
-# balancer) Redis also holds the cache and the session cache. Otherwise DJANGO_CACHE picks: "database" (the default) serves every worker
-# on one host (`manage.py createcachetable`, run by `make run` and `make serve`); "memory"
-# is per process, so only for one process: the test run (pyproject.toml sets it) or runserver.
+# balancer) Redis also holds the cache and the session cache. Otherwise DJANGO_CACHE picks:
+# "database" (the default) serves every worker on one host (`manage.py createcachetable`,
+# run by `make run` and `make serve`); "memory" is per process, so only for one process:
+# the test run (pyproject.toml sets it) or runserver.
 REDIS_URL = env("REDIS_URL", default="")
 CACHE_KIND = env("DJANGO_CACHE", default="database")
 if REDIS_URL:

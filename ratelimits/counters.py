@@ -55,8 +55,9 @@ def _database_increment(key: str, start: int, end: int) -> int:
     expires_at = Counter._meta.get_field("expires_at").get_db_prep_value(
         datetime.datetime.fromtimestamp(end, tz=datetime.UTC), connection
     )
+    # Only quoted names from the model are formatted in; the values are parameters.
     sql = (
-        f"INSERT INTO {table} ({key_column}, {start_column}, {count_column}, {expires_column}) "
+        f"INSERT INTO {table} ({key_column}, {start_column}, {count_column}, {expires_column}) "  # noqa: S608
         f"VALUES (%s, %s, 1, %s) "
         f"ON CONFLICT ({key_column}, {start_column}) DO UPDATE SET {count_column} = {table}.{count_column} + 1 "
         f"RETURNING {count_column}"

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
+from django.utils import timezone
 from django.utils.text import slugify
 
 from conditions.models import Page, RelatedLink, Section
@@ -41,9 +42,21 @@ def plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    """Each test starts with empty caches (page fragments, rate-limit counters), as a fresh server would."""
+    """Each test starts with empty caches (page fragments), as a fresh server would."""
     for alias in caches:
         caches[alias].clear()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time that stands still until moved: `clock.at(seconds_since_epoch)` (django.utils.timezone.now)."""
+
+    class Clock:
+        def at(self, seconds):
+            moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+            monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return Clock()
 
 
 @pytest.fixture

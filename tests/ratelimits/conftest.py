@@ -1,4 +1,3 @@
-import datetime
 import os
 import shutil
 import socket
@@ -6,19 +5,6 @@ import subprocess
 import time
 
 import pytest
-from django.utils import timezone
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Time that stands still until moved: `clock.at(seconds_since_epoch)`."""
-
-    class Clock:
-        def at(self, seconds):
-            moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
-            monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return Clock()
 
 
 def _missing(reason):
