@@ -25,6 +25,8 @@ def is_same_site_path(target: str, request) -> bool:
     a relative address, another site, or anything with a control character in it."""
     return (
         target.startswith("/")
+        # "//host" and "/\\host" name another host; even a bare "//" is not a path.
+        and not target.startswith(("//", "/\\"))
         and not any(unicodedata.category(character).startswith("C") for character in target)
         and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
