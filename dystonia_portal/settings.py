@@ -276,6 +276,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Renders the template above, adding Retry-After (the seconds left in the cool-off).
+AXES_LOCKOUT_CALLABLE = "dystonia_portal.security.lockout_response"
 # Never store an address: axes records a keyed hash of it, shaped as an IPv6 address so it
 # fits axes' address column, and keeps no log of successful sign-ins.
 AXES_CLIENT_IP_CALLABLE = "dystonia_portal.security.hashed_client_address"

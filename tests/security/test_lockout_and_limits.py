@@ -34,6 +34,59 @@ def test_admin_sign_in_locks_after_repeated_failures_even_with_the_right_passwor
     assert "_auth_user_id" not in client.session
 
 
+def test_lockout_says_when_to_try_again_in_retry_after(client, superuser, settings):
+    """The lockout 429 had no Retry-After. It is the time left in the cool-off, counted from the
+    latest failure axes recorded. (By default a try during the lockout is such a failure, so it
+    starts the hour again: the next test. Here axes is told not to, to see the time run down.)"""
+    import datetime
+
+    from django.db.models import F
+
+    settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+    fail_admin_sign_in(client)
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=20))
+
+    response = client.post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "Sign in temporarily blocked" in response.content.decode()
+    assert 2395 <= int(response["Retry-After"]) <= 2400  # 40 minutes left, give or take the test's own time
+
+
+def test_site_sign_in_lockout_says_when_to_try_again_in_retry_after(client, commenter):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/account/sign-in/", {"username": "commenter", "password": "wrong-password"})
+    assert response.status_code == 429
+    assert 3595 <= int(response["Retry-After"]) <= 3600
+
+    # A try while locked starts the hour again (axes' default), and Retry-After says so.
+    again = client.post("/account/sign-in/", {"username": "commenter", "password": PASSWORD})
+    assert again.status_code == 429
+    assert 3595 <= int(again["Retry-After"]) <= 3600
+
+
+def test_twenty_three_admin_sign_ins_with_different_usernames_from_one_address_are_refused_after_the_limit(
+    client, superuser
+):
+    """The attack: 23 POSTs with different usernames all got 200, so a password could be
+    sprayed across staff accounts; only the per-username lockout applied."""
+    limit, _ = settings.RATE_LIMITS["signin"]
+    answers = [
+        client.post(ADMIN_LOGIN, {"username": f"staff{n}", "password": "Spring2026!"}, REMOTE_ADDR="203.0.113.5")
+        for n in range(23)
+    ]
+
+    assert [answer.status_code for answer in answers] == [200] * limit + [429] * (23 - limit)
+    refused = answers[-1].content.decode()
+    assert "You have done this too many times in a short while. Please wait" in refused
+    assert int(answers[-1]["Retry-After"]) <= 600
+    assert AccessAttempt.objects.count() == limit  # the refused ones never reached a password check
+    # The site's sign-in shares the same per-address budget, and another address is not affected.
+    assert client.post(SIGN_IN, {"username": "x", "password": "y"}, REMOTE_ADDR="203.0.113.5").status_code == 429
+    other = client.post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 302
+
+
 def test_lockout_is_per_account_and_address_pair(client, superuser, make_user):
     make_user("editor2", is_staff=True)
     fail_admin_sign_in(client)
