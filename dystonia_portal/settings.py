@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -169,6 +170,12 @@ RATE_LIMITS = {
     # The password check before deleting an account: guessing it there is as bad as at sign-in.
     "account_delete": (5, 600),
 }
+
+# Sessions end after a while without a request (accounts.middleware.SessionIdleTimeoutMiddleware):
+# a reader's 30 days after their last visit, a staff member's (editors, moderators, admins)
+# after 2 hours. `manage.py clearsessions`, run daily, deletes the ended ones.
+SESSION_COOKIE_AGE = 30 * 24 * 60 * 60
+STAFF_SESSION_IDLE_SECONDS = 2 * 60 * 60
 
 # Accounts: where sign-in lives and where people land after signing in or out.
 # LoginView follows `next` only when it is on this site.

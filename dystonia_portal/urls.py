@@ -28,6 +28,6 @@ urlpatterns = [
     # The admin's sign-in counts against the same per-address limit as the site's (axes locks
     # each account and address pair as well), so a password cannot be sprayed across staff
     # accounts. It must come before the admin's own URLs to be the one that answers.
-    path(f"{settings.ADMIN_PATH}login/", rate_limit("signin")(admin.site.login)),
+    path(f"{settings.ADMIN_PATH}login/", rate_limit("signin")(admin.site.login), name="admin_signin"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
