@@ -92,10 +92,14 @@ def signup_sent(request):
 
 
 def _user_to_confirm(uidb64: str, token: str):
-    """The inactive account this confirmation link is for, or None when the link is wrong or used."""
+    """The unconfirmed account this link is for, or None when the link is wrong, old or used.
+
+    Only an account that has never been signed in to can be confirmed: one an admin made
+    inactive later cannot be brought back with a sign-up link.
+    """
     try:
         pk = urlsafe_base64_decode(uidb64).decode()
-        user = User.objects.get(pk=pk, is_active=False)
+        user = User.objects.get(pk=pk, is_active=False, last_login__isnull=True)
     except (ValueError, OverflowError, UnicodeDecodeError, User.DoesNotExist, ValidationError):
         return None
     return user if signup_token.check_token(user, token) else None

@@ -83,6 +83,29 @@ def test_a_wrong_confirmation_link_says_it_has_expired(reader, db):
     assert "This link has expired" in response.content.decode()
 
 
+def test_a_confirmation_link_cannot_bring_back_an_account_an_admin_turned_off(reader, commenter):
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.tokens import signup_token
+
+    reader.post(SIGN_IN, {"username": "commenter", "password": PASSWORD})
+    reader.logout()
+    commenter.refresh_from_db()
+    commenter.is_active = False
+    commenter.save()
+    link = reverse(
+        "accounts:signup_confirm",
+        args=[urlsafe_base64_encode(force_bytes(commenter.pk)), signup_token.make_token(commenter)],
+    )
+
+    response = reader.post(link)
+
+    assert response.status_code == 400
+    commenter.refresh_from_db()
+    assert not commenter.is_active
+
+
 def test_an_unconfirmed_account_cannot_sign_in(reader, sign_up):
     sign_up(reader)
     response = reader.post(SIGN_IN, {"username": "newperson", "password": NEW_PASSWORD})
