@@ -35,10 +35,9 @@ class SignUpForm(UserCreationForm):
         self.fields["password2"].error_messages["required"] = "Enter the password again"
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account already uses this email address. Sign in or reset your password.")
-        return email
+        # Whether an account already uses it is never said here: sign-up answers the same
+        # either way and emails the owner instead (accounts.services.user_sign_up).
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
 
 class ResetPasswordForm(PasswordResetForm):

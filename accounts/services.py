@@ -1,14 +1,78 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from ratings.services import ratings_detach_user
+
+from .tokens import signup_token
 
 User = get_user_model()
 
 
+def _confirm_link(user: User, *, site_url: str, next_path: str) -> str:
+    path = reverse(
+        "accounts:signup_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": signup_token.make_token(user)},
+    )
+    return site_url + path + (f"?{urlencode({'next': next_path})}" if next_path else "")
+
+
+def _email(address: str, subject: str, template: str, context: dict) -> None:
+    body = render_to_string(template, {"site_name": settings.SITE_NAME, **context})
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+
+
 @transaction.atomic
-def user_create(*, username: str, email: str, password: str) -> User:
-    return User.objects.create_user(username=username, email=email, password=password)
+def user_sign_up(*, username: str, email: str, password: str, site_url: str, next_path: str = "") -> User | None:
+    """Start an account: it is made inactive, and a link to confirm it is emailed to `email`.
+
+    When an account already uses `email`, nothing is made: the owner of that address is told
+    someone tried (with a fresh confirmation link if their own account is not confirmed yet).
+    The person signing up sees the same answer either way, so sign-up never says whether an
+    email address is registered. The password is hashed either way, so timing does not say it.
+    """
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        make_password(password)
+        pending = not existing.is_active and existing.last_login is None
+        context = {
+            "user": existing,
+            "pending": pending,
+            "confirm_link": _confirm_link(existing, site_url=site_url, next_path="") if pending else "",
+            "sign_in_link": site_url + reverse("accounts:signin"),
+            "reset_link": site_url + reverse("accounts:password_reset"),
+        }
+        _email(
+            existing.email,
+            f"Someone tried to create a {settings.SITE_NAME} account with your email address",
+            "accounts/signup_taken_email.txt",
+            context,
+        )
+        return None
+    user = User.objects.create_user(username=username, email=email, password=password, is_active=False)
+    _email(
+        email,
+        f"Confirm your {settings.SITE_NAME} account",
+        "accounts/signup_confirm_email.txt",
+        {"user": user, "confirm_link": _confirm_link(user, site_url=site_url, next_path=next_path)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_confirm(*, user: User) -> User:
+    """The owner of the email address followed the confirmation link: the account can be used."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
 
 
 @transaction.atomic

@@ -4,22 +4,16 @@ from django.urls import path, reverse_lazy
 from dystonia_portal.ratelimit import rate_limit
 
 from . import views
-from .forms import NewPasswordForm, ResetPasswordForm, SignInForm
+from .forms import NewPasswordForm, ResetPasswordForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "sign-in/",
-        rate_limit("signin")(
-            auth_views.LoginView.as_view(
-                template_name="accounts/signin.html", authentication_form=SignInForm, redirect_authenticated_user=True
-            )
-        ),
-        name="signin",
-    ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="signout"),
+    path("sign-in/", rate_limit("signin")(views.SignInView.as_view()), name="signin"),
+    path("sign-out/", views.SignOutView.as_view(), name="signout"),
     path("create/", views.signup, name="signup"),
+    path("create/sent/", views.signup_sent, name="signup_sent"),
+    path("create/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("delete/", views.delete, name="delete"),
     path(
         "password-reset/",

@@ -1,20 +1,22 @@
 """Rate limits for write endpoints, and reader keys that never store an IP address.
 
 One mechanism for every write (rating, comment, report, sign-up, sign-in ...):
-`@rate_limit("rating")` counts requests per reader in a fixed window held in the
-cache, and answers 429 with a sentence (an NHS.UK page, or JSON for in-place
-requests) once the reader is over the limit set in settings.RATE_LIMITS.
+`@rate_limit("rating")` counts requests per reader in a fixed window (ratelimits.counters:
+atomic, in the database or Redis, never evicted while live), and answers 429 with a
+sentence (an NHS.UK page, or JSON for in-place requests) and `Retry-After` (the seconds
+left in the window) once the reader is over the limit set in settings.RATE_LIMITS.
 """
 
 import functools
 import hashlib
 import hmac
+import math
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+
+from ratelimits.counters import counter_increment
 
 
 def keyed_hash(value: str) -> str:
@@ -52,31 +54,21 @@ def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def is_allowed(scope: str, key: str, *, limit: int, period: int) -> bool:
-    """Count one request for `key` in `scope`; False once it is over `limit` in the window."""
-    window = int(timezone.now().timestamp()) // period
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
-    if cache.add(cache_key, 1, timeout=period + 1):
-        return True
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(cache_key, 1, timeout=period + 1)
-        count = 1
-    return count <= limit
+def wait_sentence(seconds: int) -> str:
+    """How long to wait, in whole minutes rounded up: "1 minute", "10 minutes"."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def too_many_requests(request, *, period: int):
-    minutes = max(1, round(period / 60))
+def too_many_requests(request, *, retry_after: int):
     message = (
-        f"You have done this too many times in a short while. Please wait {minutes} "
-        f"minute{'s' if minutes != 1 else ''} and try again."
+        f"You have done this too many times in a short while. Please wait {wait_sentence(retry_after)} and try again."
     )
     if wants_json(request):
         response = JsonResponse({"error": message}, status=429)
     else:
         response = render(request, "429.html", {"message": message}, status=429)
-    response["Retry-After"] = str(period)
+    response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -88,8 +80,9 @@ def rate_limit(scope: str, *, methods=("POST",), key=reader_key):
         def wrapped(request, *args, **kwargs):
             if request.method in methods:
                 limit, period = settings.RATE_LIMITS[scope]
-                if not is_allowed(scope, key(request), limit=limit, period=period):
-                    return too_many_requests(request, period=period)
+                hit = counter_increment(key=f"{scope}:{key(request)}", period=period)
+                if hit.count > limit:
+                    return too_many_requests(request, retry_after=hit.retry_after)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,8 +1,11 @@
 """Security helpers that settings point at by dotted path."""
 
 import ipaddress
+import math
 
 from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
 
 from .ratelimit import keyed_hash
 
@@ -34,3 +37,26 @@ def axes_username(request, credentials=None):
     if value is None:
         return None
     return str(value).replace("\x00", "")[:USERNAME_MAX_LENGTH]
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' lockout page (429), with `Retry-After`: the seconds left in the cool-off.
+
+    The cool-off runs from the pair's latest failure, as axes counts it (AXES_COOLOFF_TIME).
+    """
+    from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+    from axes.models import AccessAttempt
+
+    cool_off = get_cool_off(request)
+    username = get_client_username(request, credentials) or ""
+    latest = (
+        AccessAttempt.objects.filter(username=username, ip_address=getattr(request, "axes_ip_address", None))
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    ends = (latest or timezone.now()) + cool_off
+    context = {"failure_limit": get_failure_limit(request, credentials), "username": username}
+    response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    response["Retry-After"] = str(max(1, math.ceil((ends - timezone.now()).total_seconds())))
+    return response

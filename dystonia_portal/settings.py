@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ratings",
     "accounts",
     "comments",
+    "ratelimits",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -108,6 +110,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections, checked before reuse so a database restart heals.
     DATABASES["default"]["CONN_MAX_AGE"] = env_setting("DJANGO_CONN_MAX_AGE", int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers from several threads or workers: WAL lets readers run beside a
+    # writer; IMMEDIATE takes the write lock when a transaction starts, so two transactions
+    # never deadlock upgrading a read lock ("database is locked"); a writer waits up to 20
+    # seconds for the lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+    # The test database is a file beside the real one, never in memory, so that threads and
+    # a live server in the tests share it as gunicorn workers would.
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        _sqlite_path = Path(_sqlite_name)
+        DATABASES["default"].setdefault("TEST", {}).setdefault(
+            "NAME", str(_sqlite_path.with_name(f"test_{_sqlite_path.name}"))
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -149,6 +170,12 @@ RATE_LIMITS = {
     # The password check before deleting an account: guessing it there is as bad as at sign-in.
     "account_delete": (5, 600),
 }
+
+# Sessions end after a while without a request (accounts.middleware.SessionIdleTimeoutMiddleware):
+# a reader's 30 days after their last visit, a staff member's (editors, moderators, admins)
+# after 2 hours. `manage.py clearsessions`, run daily, deletes the ended ones.
+SESSION_COOKIE_AGE = 30 * 24 * 60 * 60
+STAFF_SESSION_IDLE_SECONDS = 2 * 60 * 60
 
 # Accounts: where sign-in lives and where people land after signing in or out.
 # LoginView follows `next` only when it is on this site.
@@ -256,6 +283,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Renders the template above, adding Retry-After (the seconds left in the cool-off).
+AXES_LOCKOUT_CALLABLE = "dystonia_portal.security.lockout_response"
 # Never store an address: axes records a keyed hash of it, shaped as an IPv6 address so it
 # fits axes' address column, and keeps no log of successful sign-ins.
 AXES_CLIENT_IP_CALLABLE = "dystonia_portal.security.hashed_client_address"
@@ -266,11 +295,12 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "password1", 
 
 # --- Cache, sessions and shared state ---------------------------------------------------
 
-# Rate limits live in the default cache, so it must be shared by every gunicorn worker.
-# With REDIS_URL (several hosts behind a load balancer) Redis holds the cache and the
-# session cache. Otherwise DJANGO_CACHE picks: "database" (the default) serves every worker
-# on one host (`manage.py createcachetable`, run by `make run` and `make serve`); "memory"
-# is per process, so only for one process: the test run (pyproject.toml sets it) or runserver.
+# Rate-limit counters live in the database (the ratelimits app), or in Redis with REDIS_URL,
+# never in a cache that could evict them. With REDIS_URL (several hosts behind a load
+# balancer) Redis also holds the cache and the session cache. Otherwise DJANGO_CACHE picks:
+# "database" (the default) serves every worker on one host (`manage.py createcachetable`,
+# run by `make run` and `make serve`); "memory" is per process, so only for one process:
+# the test run (pyproject.toml sets it) or runserver.
 REDIS_URL = env("REDIS_URL", default="")
 CACHE_KIND = env("DJANGO_CACHE", default="database")
 if REDIS_URL:

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 from conditions.sitemaps import PageSitemap
 
 from . import views
+from .ratelimit import rate_limit
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -24,5 +25,9 @@ urlpatterns = [
     ),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
+    # The admin's sign-in counts against the same per-address limit as the site's (axes locks
+    # each account and address pair as well), so a password cannot be sprayed across staff
+    # accounts. It must come before the admin's own URLs to be the one that answers.
+    path(f"{settings.ADMIN_PATH}login/", rate_limit("signin")(admin.site.login), name="admin_signin"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

@@ -11,11 +11,24 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
+from django.utils import timezone
 from django.utils.text import slugify
 
 from conditions.models import Page, RelatedLink, Section
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+
+def pytest_configure(config):
+    """Let the live server queue as many waiting connections as gunicorn does.
+
+    Django's test server listens with a backlog of 10 (gunicorn: 2048), so forty readers
+    arriving at once would have connections reset before the site saw them. Set before any
+    live server starts, as the class attribute is read when the socket is bound.
+    """
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    ThreadedWSGIServer.request_queue_size = 2048
 
 
 @pytest.fixture(autouse=True)
@@ -29,9 +42,21 @@ def plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    """Each test starts with empty caches (page fragments, rate-limit counters), as a fresh server would."""
+    """Each test starts with empty caches (page fragments), as a fresh server would."""
     for alias in caches:
         caches[alias].clear()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time that stands still until moved: `clock.at(seconds_since_epoch)` (django.utils.timezone.now)."""
+
+    class Clock:
+        def at(self, seconds):
+            moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+            monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return Clock()
 
 
 @pytest.fixture

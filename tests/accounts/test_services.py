@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 
 from accounts import services
 from comments.models import Report
@@ -8,10 +9,65 @@ from tests.comments.factories import make_comment
 pytestmark = pytest.mark.django_db
 
 
-def test_user_create_stores_a_hashed_password():
-    user = services.user_create(username="newperson", email="new@example.org", password="long-enough-words-1")
+SITE = "https://dystonia.example.org"
+
+
+@pytest.fixture(autouse=True)
+def mail_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_sign_up_makes_an_inactive_account_with_a_hashed_password_and_emails_a_link(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = services.user_sign_up(
+            username="newperson", email="new@example.org", password="long-enough-words-1", site_url=SITE
+        )
+
     assert user.check_password("long-enough-words-1")
     assert user.password != "long-enough-words-1"
+    assert not user.is_active
+    assert [message.to for message in mail.outbox] == [["new@example.org"]]
+    assert mail.outbox[0].subject == "Confirm your Dystonia Portal account"
+    assert f"{SITE}/account/create/confirm/" in mail.outbox[0].body
+
+
+def test_sign_up_with_a_taken_email_makes_nothing_and_tells_the_owner(commenter, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = services.user_sign_up(
+            username="someone", email="COMMENTER@example.org", password="long-enough-words-1", site_url=SITE
+        )
+
+    assert user is None
+    assert not get_user_model().objects.filter(username="someone").exists()
+    assert [message.to for message in mail.outbox] == [["commenter@example.org"]]
+    body = mail.outbox[0].body
+    assert "Someone tried to create an account on Dystonia Portal with this email address." in body
+    assert "yours, with the username commenter" in body
+    assert f"{SITE}/account/sign-in/" in body
+    assert "/confirm/" not in body
+
+
+def test_sign_up_again_before_confirming_sends_the_owner_a_fresh_link(django_capture_on_commit_callbacks):
+    services.user_sign_up(username="first", email="new@example.org", password="long-enough-words-1", site_url=SITE)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_sign_up(
+            username="second", email="new@example.org", password="long-enough-words-2", site_url=SITE
+        )
+
+    assert list(get_user_model().objects.values_list("username", flat=True)) == ["first"]
+    assert "You have not confirmed your account yet." in mail.outbox[-1].body
+    assert f"{SITE}/account/create/confirm/" in mail.outbox[-1].body
+
+
+def test_confirming_makes_the_account_usable():
+    user = services.user_sign_up(
+        username="newperson", email="new@example.org", password="long-enough-words-1", site_url=SITE
+    )
+    services.user_confirm(user=user)
+    user.refresh_from_db()
+    assert user.is_active
 
 
 def test_account_delete_keeps_comments_and_reports_without_the_person(condition, commenter, other_commenter):

@@ -28,25 +28,89 @@ def mail_settings(settings):
 # Sign up
 
 
-def test_sign_up_creates_an_account_signs_in_and_returns_to_the_page(reader, condition):
-    response = reader.post(
-        SIGN_UP,
-        {
-            "username": "newperson",
-            "email": "new@example.org",
-            "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD,
-            "next": "/conditions/dystonia/#comments",
-        },
-    )
+@pytest.fixture
+def sign_up(django_capture_on_commit_callbacks):
+    """POST the sign-up form; emails go out once the transaction commits, as in production."""
+
+    def post(client, **data):
+        values = {"username": "newperson", "email": "new@example.org", "password1": NEW_PASSWORD}
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(SIGN_UP, {**values, "password2": NEW_PASSWORD, **data})
+
+    return post
+
+
+def confirm_link(message):
+    return re.search(r"http://testserver(/account/create/confirm/\S+)", message.body).group(1)
+
+
+def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(reader, condition, sign_up):
+    response = sign_up(reader, next="/conditions/dystonia/#comments")
+
     assert response.status_code == 302
-    assert response["Location"] == "/conditions/dystonia/#comments"
+    assert response["Location"] == reverse("accounts:signup_sent")
+    sent = reader.get(response["Location"]).content.decode()
+    assert "We have sent a link to the email address you gave." in sent
     user = User.objects.get(username="newperson")
-    assert user.email == "new@example.org"
+    assert (user.email, user.is_active) == ("new@example.org", False)
     assert user.check_password(NEW_PASSWORD)
+    assert "_auth_user_id" not in reader.session
+    assert [message.to for message in mail.outbox] == [["new@example.org"]]
+
+    link = confirm_link(mail.outbox[0])
+    page = reader.get(link).content.decode()
+    assert "Your username will be newperson." in page
+    assert 'name="next" value="/conditions/dystonia/#comments"' in page
+    User.objects.get(username="newperson").refresh_from_db()
+    assert not User.objects.get(username="newperson").is_active  # opening the link changes nothing
+
+    response = reader.post(link, {"next": "/conditions/dystonia/#comments"})
+
+    assert response["Location"] == "/conditions/dystonia/#comments"
+    assert User.objects.get(username="newperson").is_active
     page = reader.get("/conditions/dystonia/").content.decode()
     assert "Signed in as </span>newperson" in page
     assert "<textarea" in page
+    # The link is used up.
+    used = reader.post(link)
+    assert used.status_code == 400
+    assert "This link has expired" in used.content.decode()
+
+
+def test_a_wrong_confirmation_link_says_it_has_expired(reader, db):
+    response = reader.get(reverse("accounts:signup_confirm", args=["MQ", "bad-token"]))
+    assert response.status_code == 400
+    assert "This link has expired" in response.content.decode()
+
+
+def test_a_confirmation_link_cannot_bring_back_an_account_an_admin_turned_off(reader, commenter):
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.tokens import signup_token
+
+    reader.post(SIGN_IN, {"username": "commenter", "password": PASSWORD})
+    reader.logout()
+    commenter.refresh_from_db()
+    commenter.is_active = False
+    commenter.save()
+    link = reverse(
+        "accounts:signup_confirm",
+        args=[urlsafe_base64_encode(force_bytes(commenter.pk)), signup_token.make_token(commenter)],
+    )
+
+    response = reader.post(link)
+
+    assert response.status_code == 400
+    commenter.refresh_from_db()
+    assert not commenter.is_active
+
+
+def test_an_unconfirmed_account_cannot_sign_in(reader, sign_up):
+    sign_up(reader)
+    response = reader.post(SIGN_IN, {"username": "newperson", "password": NEW_PASSWORD})
+    assert "Enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in reader.session
 
 
 def test_sign_up_page_shows_the_form(reader):
@@ -80,32 +144,32 @@ def test_sign_up_with_bad_input_explains_and_keeps_what_was_typed(reader, data, 
     assert not User.objects.filter(username=data["username"]).exists()
 
 
-def test_sign_up_with_an_email_already_in_use_is_refused(reader, commenter):
-    response = reader.post(
-        SIGN_UP,
-        {
-            "username": "someone",
-            "email": "COMMENTER@example.org",
-            "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD,
-        },
-    )
-    assert response.status_code == 400
-    assert "An account already uses this email address" in response.content.decode()
+def test_sign_up_with_a_taken_email_looks_exactly_like_success_and_emails_the_owner(reader, commenter, sign_up):
+    """The attack: sign-up said "An account already uses this email address", so it told
+    anyone whether an address is registered."""
+    taken = sign_up(reader, username="someone", email="COMMENTER@example.org")
+    taken_page = reader.get(taken["Location"]).content.decode()
+    fresh = sign_up(Client(), username="another", email="another@example.org")
+
+    assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
+    assert taken_page == Client().get(fresh["Location"]).content.decode()
+    assert "already" not in taken_page
     assert not User.objects.filter(username="someone").exists()
+    assert [message.to for message in mail.outbox] == [["commenter@example.org"], ["another@example.org"]]
+    assert "Someone tried to create an account" in mail.outbox[0].body
 
 
-def test_sign_up_ignores_an_off_site_next(reader):
-    response = reader.post(
-        SIGN_UP,
-        {
-            "username": "newperson",
-            "email": "new@example.org",
-            "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD,
-            "next": "https://evil.example/",
-        },
-    )
+def test_sign_up_with_a_taken_username_still_says_so(reader, commenter, sign_up):
+    response = sign_up(reader, username="commenter", email="fresh@example.org")
+    assert response.status_code == 400
+    assert "A user with that username already exists." in response.content.decode()
+
+
+def test_sign_up_ignores_an_off_site_next(reader, sign_up):
+    sign_up(reader, next="https://evil.example/")
+    link = confirm_link(mail.outbox[0])
+    assert "evil" not in link
+    response = reader.post(link, {"next": "https://evil.example/"})
     assert response["Location"] == reverse("conditions:home")
 
 
@@ -269,10 +333,8 @@ def test_deleting_an_account_needs_the_right_password(client_for, commenter):
     assert User.objects.filter(username="commenter").exists()
 
 
-def test_guessing_the_password_to_delete_an_account_is_rate_limited(client_for, commenter, settings):
-    from django.core.cache import cache
-
-    cache.clear()
+def test_guessing_the_password_to_delete_an_account_is_rate_limited(client_for, commenter, settings, clock):
+    clock.at(1_796_119_200)  # the first second of a 10-minute window
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "account_delete": (2, 600)}
     client = client_for(commenter)
     assert [client.post(DELETE, {"password": "wrong"}).status_code for _ in range(3)] == [400, 400, 429]

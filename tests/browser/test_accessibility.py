@@ -36,6 +36,8 @@ PUBLIC_PAGES = {
     "page not found": "/conditions/no-such-condition/",
     "sign in": "/account/sign-in/",
     "create an account": "/account/create/",
+    "create an account: check your email": "/account/create/sent/",
+    "create an account: link expired": "/account/create/confirm/MQ/bad-token/",
     "password reset": "/account/password-reset/",
     "password reset sent": "/account/password-reset/sent/",
     "report a comment": report_url,

@@ -1,8 +1,9 @@
-"""Journey 3: a new reader signs up, signs in and shares their experience in a comment."""
+"""Journey 3: a new reader signs up, confirms by email, signs in and shares their experience in a comment."""
 
 import re
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import expect
@@ -39,6 +40,16 @@ def test_new_reader_signs_up_signs_in_and_comments(page):
     page.get_by_label("Enter the password again").fill(PASSWORD)
     assert_accessible(page)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+
+    # The link in the email confirms the account.
+    (message,) = mail.outbox
+    assert message.to == [f"{USERNAME}@example.org"]
+    link = re.search(r"https?://[^/\s]+(/account/create/confirm/\S+)", message.body).group(1)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your account")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm and sign in").click()
     expect(page.get_by_text("Your account has been created and you are signed in.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/conditions/dystonia/"))
 

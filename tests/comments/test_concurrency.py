@@ -1,4 +1,4 @@
-"""The hide threshold under concurrent reports, on PostgreSQL with real threads."""
+"""The hide threshold under concurrent reports, with real threads, on PostgreSQL and SQLite."""
 
 import threading
 
@@ -10,11 +10,7 @@ from comments.models import Comment, Report
 
 from .factories import make_comment
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def test_concurrent_reports_never_miss_the_threshold(condition, commenter):

@@ -1,15 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from ratings.models import Rating
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Each test starts with no requests counted against any reader."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

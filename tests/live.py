@@ -1,0 +1,60 @@
+"""Readers that use pytest-django's live server over HTTP, from real threads.
+
+Each reader keeps its own cookies, so a GET gives it a session and a CSRF cookie as a
+browser would get them, and its POSTs then pass the CSRF check. Redirects are not
+followed: a reader sees the status the server sent.
+"""
+
+import http.cookiejar
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class LiveReader:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect)
+
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base_url + path, data=body, headers=headers or {})  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=120) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self.request(path)
+
+    def post(self, path: str, data: dict) -> tuple[int, str]:
+        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
+        return self.request(path, data, headers={"X-CSRFToken": token})
+
+
+def run_together(count: int, work) -> list:
+    """Run work(number, start) in `count` threads; `start.wait()` lines them up. Results in order."""
+    import threading
+
+    start = threading.Barrier(count)
+    results = [None] * count
+
+    def run(number):
+        try:
+            results[number] = work(number, start)
+        except Exception as error:  # returned, so the caller's assert shows it
+            results[number] = error
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return results
