@@ -32,6 +32,16 @@ def test_moderators_group_has_exactly_the_moderation_permissions():
         ("comments", "view_commentsettings"),
         ("comments", "add_commentsettings"),
         ("comments", "change_commentsettings"),
+        # Issue 14: the risk phrase list, the urgent clock, earlier versions and clinicians' notes.
+        ("comments", "view_riskphrase"),
+        ("comments", "add_riskphrase"),
+        ("comments", "change_riskphrase"),
+        ("comments", "delete_riskphrase"),
+        ("comments", "view_urgentitem"),
+        ("comments", "view_commentedit"),
+        ("comments", "view_clinicalnote"),
+        # No Clinical reviewers group yet, so the clinician's note falls to Moderators.
+        ("comments", "add_clinical_note"),
     }
 
 
@@ -110,7 +120,11 @@ def test_remove_action_asks_for_a_note_then_removes_and_the_page_changes(
     assert comment.status == Comment.Status.PUBLISHED  # nothing happens before confirming
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(CHANGELIST, {**data, "confirm": "yes", "note": "Dangerous dose advice."}, follow=True)
+        done = client.post(
+            CHANGELIST,
+            {**data, "confirm": "yes", "note": "Dangerous dose advice.", "author_reason": "medical"},
+            follow=True,
+        )
     assert "Removed 1 comment." in done.content.decode()
     comment.refresh_from_db()
     assert comment.status == Comment.Status.REMOVED
@@ -145,7 +159,13 @@ def test_ban_action_deactivates_the_author_and_removes_all_their_comments(
     client = client_for(moderator)
     client.post(
         CHANGELIST,
-        {"action": "ban_selected_authors", ACTION_CHECKBOX_NAME: [reported.pk], "confirm": "yes", "note": "Abuse."},
+        {
+            "action": "ban_selected_authors",
+            ACTION_CHECKBOX_NAME: [reported.pk],
+            "confirm": "yes",
+            "note": "Abuse.",
+            "author_reason": "offensive",
+        },
     )
     commenter.refresh_from_db()
     assert not commenter.is_active
