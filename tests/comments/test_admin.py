@@ -297,3 +297,197 @@ def test_each_reports_page_shows_the_reporters_record(client_for, moderator, con
     page = client_for(moderator).get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
     assert "3 upheld, 0 dismissed on other comments: weight 2" in page
     assert "Anonymous: counts once per address, weight 1" in page
+
+
+# Issue 14: the urgent queue, decisions that fit the state, clinicians' notes, the admin home
+
+
+def change_url(comment):
+    return reverse("admin:comments_comment_change", args=[comment.pk])
+
+
+def test_urgent_items_come_first_in_the_queue_with_their_wait(client_for, moderator, condition, commenter):
+    import datetime
+
+    from django.utils import timezone
+
+    from comments.models import UrgentItem
+
+    busy = make_comment(condition, commenter, text="Reported by many.")
+    report_by_sessions(busy, 2, reason=Report.Reason.SPAM)
+    at_risk = make_comment(condition, commenter, text="Someone at risk.")
+    report_by_sessions(at_risk, 1, reason=Report.Reason.AT_RISK)
+    UrgentItem.objects.update(opened_at=timezone.now() - datetime.timedelta(minutes=12))
+    response = client_for(moderator).get(CHANGELIST)
+    assert [c.pk for c in response.context["cl"].result_list] == [at_risk.pk, busy.pk]
+    html = response.content.decode()
+    assert "Urgent, waiting 12\xa0minutes" in html
+    assert "<h1>Moderation queue</h1>" in html
+    urgent_only = client_for(moderator).get(CHANGELIST + "?queue=urgent").context["cl"].result_list
+    assert list(urgent_only) == [at_risk]
+
+
+@pytest.mark.parametrize(
+    ("status", "reported", "expected"),
+    [
+        (Comment.Status.HELD, False, ["Publish", "Do not publish", "Ban author"]),
+        (Comment.Status.PUBLISHED, False, ["Remove", "Ban author"]),
+        (Comment.Status.PUBLISHED, True, ["Keep and dismiss reports", "Remove", "Ban author"]),
+        (Comment.Status.HIDDEN, True, ["Reinstate", "Remove", "Ban author"]),
+        (Comment.Status.REMOVED, False, ["Reinstate", "Ban author"]),
+    ],
+)
+def test_only_the_decisions_that_apply_are_shown_and_no_save_buttons(
+    client_for, moderator, condition, commenter, status, reported, expected
+):
+    from comments.admin import decision_buttons
+
+    comment = make_comment(condition, commenter, status=status)
+    if reported:
+        Report.objects.create(comment=comment, session_hash="s1", reason=Report.Reason.SPAM)
+    response = client_for(moderator).get(change_url(comment))
+    html = response.content.decode()
+    assert [label for _, label in response.context["decision_buttons"]] == expected
+    for decision, label in decision_buttons(
+        Comment.objects.with_open_report_count().get(pk=comment.pk), can_decide=True, can_ban=True
+    ):
+        assert f'href="{decision_url(comment, decision)}">{label}</a>' in html
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+
+
+def test_a_banned_authors_comment_offers_only_lifting_the_ban(client_for, moderator, condition, commenter):
+    from comments import services
+
+    comment = make_comment(condition, commenter)
+    services.user_ban(user=commenter, moderator=moderator, comment=comment, author_reason="offensive")
+    response = client_for(moderator).get(change_url(comment))
+    assert [label for _, label in response.context["decision_buttons"]] == ["Lift the ban"]
+
+
+def test_a_moderator_lifts_a_ban_and_it_is_recorded(client_for, moderator, condition, commenter):
+    from comments import services
+
+    comment = make_comment(condition, commenter)
+    services.user_ban(user=commenter, moderator=moderator, comment=comment, author_reason="offensive")
+    client = client_for(moderator)
+    confirm = client.get(decision_url(comment, "unban")).content.decode()
+    assert "Their removed comments stay removed" in confirm
+    response = client.post(decision_url(comment, "unban"), {"confirm": "yes", "note": "Appeal accepted."}, follow=True)
+    assert "The ban is lifted." in response.content.decode()
+    commenter.refresh_from_db()
+    assert commenter.is_active
+    assert comment.decisions.filter(outcome="unban", note="Appeal accepted.", moderator=moderator).exists()
+
+
+def test_the_ban_page_says_how_many_comments_it_will_remove(client_for, moderator, condition, commenter):
+    comment = make_comment(condition, commenter)
+    make_comment(condition, commenter)
+    make_comment(condition, commenter, status=Comment.Status.REMOVED)  # already gone: not counted
+    html = client_for(moderator).get(decision_url(comment, "ban")).content.decode()
+    assert "Banning commenter will remove 2 comments." in html
+    assert 'name="author_reason"' in html
+
+
+def test_a_removal_without_the_authors_reason_is_refused(client_for, moderator, condition, commenter):
+    comment = make_comment(condition, commenter)
+    response = client_for(moderator).post(decision_url(comment, "remove"), {"confirm": "yes", "note": ""})
+    assert "Choose the reason the author is given" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_the_decisions_list_shows_the_notes(client_for, moderator, condition, commenter):
+    from comments import services
+
+    comment = make_comment(condition, commenter)
+    services.comment_remove(comment=comment, moderator=moderator, note="Dose advice was dangerous.")
+    html = client_for(moderator).get(reverse("admin:comments_moderationdecision_changelist")).content.decode()
+    assert "Dose advice was dangerous." in html
+
+
+def test_report_pages_are_read_only_without_save_buttons(client_for, moderator, condition, commenter):
+    comment = make_comment(condition, commenter)
+    (report,) = report_by_sessions(comment, 1)
+    html = client_for(moderator).get(reverse("admin:comments_report_change", args=[report.pk])).content.decode()
+    assert 'name="_save"' not in html
+
+
+def test_a_moderator_adds_changes_and_removes_a_clinical_note(client_for, moderator, condition, commenter):
+    from comments.models import ClinicalNote
+
+    comment = make_comment(condition, commenter, text="Double the dose.")
+    client = client_for(moderator)
+    note_url = reverse("admin:comments_comment_clinical_note", args=[comment.pk])
+    assert note_url in client.get(change_url(comment)).content.decode()
+    response = client.post(note_url, {"text": "Never change a dose without your doctor."})
+    assert response["Location"] == change_url(comment)
+    note = ClinicalNote.objects.get(comment=comment)
+    assert (note.text, note.written_by) == ("Never change a dose without your doctor.", moderator)
+    client.post(note_url, {"text": "Ask your doctor before changing a dose."})
+    page = client.get(note_url).content.decode()
+    assert "History of this note" in page
+    assert "Never change a dose without your doctor." in page  # the earlier version, kept
+    client.post(reverse("admin:comments_comment_clinical_note_remove", args=[comment.pk]))
+    assert not ClinicalNote.objects.exists()
+    assert ClinicalNote.history.filter(history_type="-", history_user=moderator).exists()
+
+
+def test_without_the_clinical_note_permission_no_note_can_be_added(client_for, moderator, condition, commenter):
+    from django.contrib.auth.models import Permission
+
+    Group.objects.get(name="Moderators").permissions.remove(Permission.objects.get(codename="add_clinical_note"))
+    comment = make_comment(condition, commenter)
+    client = client_for(moderator)
+    note_url = reverse("admin:comments_comment_clinical_note", args=[comment.pk])
+    assert note_url not in client.get(change_url(comment)).content.decode()
+    assert client.post(note_url, {"text": "A note."}).status_code == 403
+    assert not comment.__class__.objects.filter(clinical_note__isnull=False).exists()
+
+
+def test_the_clinical_reviewers_group_gets_the_permission_when_it_exists(db):
+    """The data migration's rule: Clinical reviewers when the group exists, else Moderators; never both."""
+    import importlib
+
+    from django.apps import apps as global_apps
+    from django.contrib.auth.models import Permission
+
+    migration = importlib.import_module("comments.migrations.0006_community_safety_permissions")
+    clinicians = Group.objects.create(name="Clinical reviewers")
+    migration.grant_clinical_note_permission(global_apps)
+    note = Permission.objects.get(codename="add_clinical_note")
+    assert note in clinicians.permissions.all()
+    assert note not in Group.objects.get(name="Moderators").permissions.all()
+
+
+def test_the_admin_home_shows_what_is_waiting_and_how_fast_decisions_come(client_for, moderator, condition, commenter):
+    import datetime
+
+    from django.utils import timezone
+
+    from comments import services
+
+    for minutes in (10, 20, 90):
+        comment = make_comment(condition, commenter)
+        report_by_sessions(comment, 1)
+        Report.objects.filter(comment=comment).update(created_at=timezone.now() - datetime.timedelta(minutes=minutes))
+        services.comment_reinstate(comment=comment, moderator=moderator)
+    urgent = make_comment(condition, commenter)
+    report_by_sessions(urgent, 2, reason=Report.Reason.AT_RISK)
+    make_comment(condition, commenter, status=Comment.Status.HELD)
+    html = client_for(moderator).get(reverse("admin:index")).content.decode()
+    assert f'href="{CHANGELIST}?queue=urgent"><span class="portal-moderation__count">1</span> Urgent' in html
+    assert f'href="{CHANGELIST}?queue=reported"><span class="portal-moderation__count">2</span> Open reports' in html
+    assert f'href="{CHANGELIST}?queue=held"><span class="portal-moderation__count">1</span> Held for review' in html
+    decisions = reverse("admin:comments_moderationdecision_changelist")
+    assert f'<a href="{decisions}?within=7">Median time to decision, last 7 days</a></dt><dd>20 minutes</dd>' in html
+    assert f'<a href="{decisions}?within=30">Median time to decision, last 30 days</a></dt><dd>20 minutes</dd>' in html
+
+
+def test_editors_see_no_moderation_summary_but_keep_the_phrase_list(client_for, editor):
+    client = client_for(editor)
+    assert "Median time to decision" not in client.get(reverse("admin:index")).content.decode()
+    response = client.post(reverse("admin:comments_riskphrase_add"), {"phrase": "end it all"})
+    assert response.status_code == 302
+    from comments.models import RiskPhrase
+
+    assert RiskPhrase.objects.filter(phrase="end it all").exists()
