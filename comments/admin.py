@@ -30,6 +30,7 @@ from .models import (
     RiskPhrase,
     UrgentItem,
 )
+from .templatetags.comments_admin import format_duration
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -234,12 +235,12 @@ def decision_buttons(comment, *, can_decide: bool, can_ban: bool) -> list[tuple[
 
 
 def wait_label(since, now=None) -> str:
-    return f"waiting {timesince(since, now or timezone.now(), depth=1)}"
+    return f"waiting {format_duration((now or timezone.now()) - since)}"
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "author_label", "page", "open_reports", "status", "urgent_wait", "created_at"]
+    list_display = ["excerpt", "urgent_wait", "author_label", "page", "open_reports", "status", "created_at"]
     list_display_links = ["excerpt"]
     list_filter = [QueueFilter, "status", ReasonFilter, "page"]
     search_fields = ["text", "author__username"]
@@ -278,7 +279,9 @@ class CommentAdmin(admin.ModelAdmin):
         return [F("urgent_since").asc(nulls_last=True), "-open_report_count", "-created_at"]
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": "Moderation queue", **(extra_context or {})})
+        # The queue needs the width: without the admin's navigation sidebar every column fits at 1280px.
+        context = {"title": "Moderation queue", "is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     @admin.display(description="comment")
     def excerpt(self, comment):

@@ -321,7 +321,7 @@ def test_urgent_items_come_first_in_the_queue_with_their_wait(client_for, modera
     response = client_for(moderator).get(CHANGELIST)
     assert [c.pk for c in response.context["cl"].result_list] == [at_risk.pk, busy.pk]
     html = response.content.decode()
-    assert "Urgent, waiting 12\xa0minutes" in html
+    assert "Urgent, waiting 12 minutes" in html
     assert "<h1>Moderation queue</h1>" in html
     urgent_only = client_for(moderator).get(CHANGELIST + "?queue=urgent").context["cl"].result_list
     assert list(urgent_only) == [at_risk]
