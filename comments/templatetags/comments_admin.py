@@ -31,20 +31,29 @@ def median(durations: list[datetime.timedelta]) -> datetime.timedelta | None:
     return statistics.median(durations) if durations else None
 
 
-def median_time_to_decision(*, days: int, now) -> datetime.timedelta | None:
-    """The median time from a comment coming into the queue to a moderator's decision on it."""
+def medians_by_window(pairs, *, now) -> dict[int, datetime.timedelta | None]:
+    """For (start, end) pairs, the median of end - start over the ends in each window of WINDOWS days."""
+    pairs = list(pairs)
+    return {
+        days: median([end - start for start, end in pairs if end >= now - datetime.timedelta(days=days)])
+        for days in WINDOWS
+    }
+
+
+def median_times_to_decision(*, now) -> dict[int, datetime.timedelta | None]:
+    """The median time from a comment coming into the queue to a moderator's decision on it: one query."""
     decided = ModerationDecision.objects.filter(
-        created_at__gte=now - datetime.timedelta(days=days), waiting_since__isnull=False
+        created_at__gte=now - datetime.timedelta(days=max(WINDOWS)), waiting_since__isnull=False
     ).values_list("waiting_since", "created_at")
-    return median([decided_at - since for since, decided_at in decided])
+    return medians_by_window(decided, now=now)
 
 
-def median_time_to_first_action(*, days: int, now) -> datetime.timedelta | None:
-    """The median time an urgent item waited for a moderator's first action."""
-    acted = UrgentItem.objects.filter(first_action_at__gte=now - datetime.timedelta(days=days)).values_list(
+def median_times_to_first_action(*, now) -> dict[int, datetime.timedelta | None]:
+    """The median time an urgent item waited for a moderator's first action: one query."""
+    acted = UrgentItem.objects.filter(first_action_at__gte=now - datetime.timedelta(days=max(WINDOWS))).values_list(
         "opened_at", "first_action_at"
     )
-    return median([acted_at - opened for opened, acted_at in acted])
+    return medians_by_window(acted, now=now)
 
 
 @register.inclusion_tag("admin/comments/moderation_summary.html", takes_context=True)
@@ -86,21 +95,21 @@ def moderation_summary(context):
                 "url": queue + "?queue=reported&reason=medical",
             }
         )
-    speed = []
-    for days in WINDOWS:
-        speed.append(
-            {
-                "label": f"Median time to decision, last {days} days",
-                "value": format_duration(median_time_to_decision(days=days, now=now)),
-                "url": decisions + f"?within={days}",
-            }
-        )
-    for days in WINDOWS:
-        speed.append(
-            {
-                "label": f"Median time to first action on urgent items, last {days} days",
-                "value": format_duration(median_time_to_first_action(days=days, now=now)),
-                "url": urgent_items + "?state=acted",
-            }
-        )
+    to_decision = median_times_to_decision(now=now)
+    to_first_action = median_times_to_first_action(now=now)
+    speed = [
+        {
+            "label": f"Median time to decision, last {days} days",
+            "value": format_duration(to_decision[days]),
+            "url": decisions + f"?within={days}",
+        }
+        for days in WINDOWS
+    ] + [
+        {
+            "label": f"Median time to first action on urgent items, last {days} days",
+            "value": format_duration(to_first_action[days]),
+            "url": urgent_items + "?state=acted",
+        }
+        for days in WINDOWS
+    ]
     return {"shown": True, "waiting": waiting, "speed": speed, "queue_url": queue}

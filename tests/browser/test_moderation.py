@@ -41,6 +41,8 @@ def decide(page, author, action, verb):
     page.get_by_role("button", name="Go").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{verb} comments")
     page.get_by_label("Note (optional)").fill(f"{verb}d after reading the reports.")
+    if verb == "Remove":
+        page.get_by_label("Reason the author is given").select_option(label="It is spam or advertising")
     page.get_by_role("button", name=verb, exact=True).click()
 
 

@@ -491,3 +491,50 @@ def test_editors_see_no_moderation_summary_but_keep_the_phrase_list(client_for, 
     from comments.models import RiskPhrase
 
     assert RiskPhrase.objects.filter(phrase="end it all").exists()
+
+
+@pytest.fixture
+def four_urgent_items_decided_with_notes(moderator, condition, commenter):
+    from comments import services
+
+    for number in range(4):
+        comment = make_comment(condition, commenter)
+        report_by_sessions(comment, 1, reason=Report.Reason.AT_RISK)
+        services.comment_reinstate(comment=comment, moderator=moderator, note=f"Decision note {number}.")
+        services.clinical_note_save(comment=comment, user=moderator, text=f"Note {number}.")
+
+
+def test_the_admin_home_summary_takes_a_fixed_number_of_queries(
+    client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
+):
+    client = client_for(moderator)
+    with django_assert_num_queries(11):
+        # 1. the session  2. the moderator  3.-4. their own and their groups' permissions
+        # 5. open urgent items  6. open reports  7. held comments  8. comments reported as unsafe advice
+        # 9. decisions of the last 30 days (both medians)  10. urgent items acted on in 30 days (both medians)
+        # 11. the admin's recent actions box
+        html = client.get(reverse("admin:index")).content.decode()
+    assert "Median time to first action on urgent items, last 7 days" in html
+
+
+def test_the_urgent_items_list_takes_a_fixed_number_of_queries(
+    client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
+):
+    client = client_for(moderator)
+    with django_assert_num_queries(7):
+        # 1. the session  2. the moderator  3.-4. permissions  5. COUNT filtered  6. COUNT of all
+        # 7. one page of items JOINed with their comment and first actor
+        html = client.get(reverse("admin:comments_urgentitem_changelist")).content.decode()
+    assert html.count("moderator</td>") == 4
+
+
+def test_the_decisions_list_takes_a_fixed_number_of_queries(
+    client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
+):
+    client = client_for(moderator)
+    with django_assert_num_queries(7):
+        # 1. the session  2. the moderator  3.-4. permissions  5. COUNT filtered  6. COUNT of all
+        # 7. one page of decisions JOINed with moderator and comment
+        html = client.get(reverse("admin:comments_moderationdecision_changelist")).content.decode()
+    for number in range(4):
+        assert f"Decision note {number}." in html

@@ -512,3 +512,21 @@ def test_a_clinical_note_appears_for_readers_and_its_removal_disappears_at_once(
     html = anonymous.get(condition.get_absolute_url()).content.decode()
     assert "A note from our clinical team" not in html
     assert "I stopped my tablets overnight." in html
+
+
+def test_a_thread_with_notes_takes_no_extra_queries(
+    client_for, commenter, moderator, condition, django_assert_num_queries
+):
+    from comments import services
+
+    for number in range(3):
+        comment = make_comment(condition, commenter)
+        services.clinical_note_save(comment=comment, user=moderator, text=f"Note {number}.")
+    client = client_for(commenter)
+    client.get(condition.get_absolute_url())  # the guide's own fragments are cached; the thread is theirs
+    with django_assert_num_queries(5):
+        # 1. the session  2. the commenter  3. the page with its versions  4. this reader's rating
+        # 5. one page of comments with their authors and clinicians' notes (one JOIN)
+        html = client.get(condition.get_absolute_url()).content.decode()
+    for number in range(3):
+        assert f"A note from our clinical team: Note {number}." in html
