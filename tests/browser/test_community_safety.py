@@ -58,6 +58,7 @@ def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(signed_
     summary = admin.locator(".portal-moderation")
     expect(summary).to_contain_text("1 Urgent: someone may be at risk")
     assert_accessible(admin)
+    admin.screenshot(path=SHOTS / f"admin-home-{width}.png", full_page=True)
     summary.get_by_role("link", name=re.compile("Urgent: someone may be at risk")).click()
     first = admin.locator("#result_list tbody tr").first
     expect(first).to_contain_text("Some days the spasms are so bad")
