@@ -16,7 +16,7 @@ WINDOWS = (7, 30)
 
 def format_duration(duration: datetime.timedelta | None) -> str:
     if duration is None:
-        return "no decisions yet"
+        return "none yet"
     minutes = int(duration.total_seconds() // 60)
     if minutes < 1:
         return "under a minute"
