@@ -202,6 +202,14 @@ DECISIONS = {
         "permission": "ban",
         "form": DecisionReasonForm,
     },
+    "seen": {
+        "title": "Mark the urgent item as seen",
+        "verb": "Mark as seen",
+        "explain": "Stops the urgent clock without changing the comment, for when no other decision applies or "
+        "you have acted another way. Say what you did in the note.",
+        "permission": "decide",
+        "form": DecisionNoteForm,
+    },
     "unban": {
         "title": "Lift the ban",
         "verb": "Lift the ban",
@@ -213,7 +221,7 @@ DECISIONS = {
 }
 
 
-def decision_buttons(comment, *, can_decide: bool, can_ban: bool) -> list[tuple[str, str]]:
+def decision_buttons(comment, *, can_decide: bool, can_ban: bool, urgent: bool = False) -> list[tuple[str, str]]:
     """The decisions that apply to `comment` as it is now, as (decision, button label), in the order shown."""
     buttons = []
     author = comment.author
@@ -231,6 +239,8 @@ def decision_buttons(comment, *, can_decide: bool, can_ban: bool) -> list[tuple[
             buttons.append(("reinstate", "Reinstate"))
     if can_ban and author is not None and not (author.is_staff or author.is_superuser):
         buttons.append(("unban", "Lift the ban") if banned else ("ban", "Ban author"))
+    if can_decide and urgent:
+        buttons.append(("seen", "Mark urgent item as seen"))
     return buttons
 
 
@@ -339,7 +349,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         comment = get_object_or_404(self.get_queryset(request), pk=object_id)
-        urgent = UrgentItem.objects.filter(comment=comment).select_related("first_action_by")
+        urgent = list(UrgentItem.objects.filter(comment=comment).select_related("first_action_by"))
         context = {
             # Everything on this page is read-only: decisions are the buttons above, never a Save.
             "show_save": False,
@@ -347,7 +357,10 @@ class CommentAdmin(admin.ModelAdmin):
             "show_save_and_add_another": False,
             "show_delete": False,
             "decision_buttons": decision_buttons(
-                comment, can_decide=self.has_decide_permission(request), can_ban=self.has_ban_permission(request)
+                comment,
+                can_decide=self.has_decide_permission(request),
+                can_ban=self.has_ban_permission(request),
+                urgent=any(item.first_action_at is None for item in urgent),
             ),
             "urgent_items": [
                 {"item": item, "wait": wait_label(item.opened_at) if item.first_action_at is None else ""}
@@ -485,6 +498,8 @@ class CommentAdmin(admin.ModelAdmin):
                     )
                 elif decision == "reinstate":
                     services.comment_reinstate(comment=comment, moderator=request.user, note=note)
+                elif decision == "seen":
+                    services.urgent_item_close(comment=comment, moderator=request.user, note=note)
                 elif comment.author_id is None:
                     raise services.CommentError("This comment's author has deleted their account.")
                 elif decision == "unban":
@@ -503,6 +518,10 @@ class CommentAdmin(admin.ModelAdmin):
                 refused.append(f"“{Truncator(comment.text).chars(40)}”: {exc}")
         if done and decision == "unban":
             self.message_user(request, "The ban is lifted. The author can sign in again.", messages.SUCCESS)
+        elif done and decision == "seen":
+            self.message_user(
+                request, "The urgent item is closed. Nothing about the comment changed.", messages.SUCCESS
+            )
         elif done:
             verb = {"remove": "Removed", "reinstate": "Reinstated", "ban": "Banned the authors of"}[decision]
             self.message_user(request, f"{verb} {done} comment{'s' if done != 1 else ''}.", messages.SUCCESS)

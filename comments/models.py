@@ -54,9 +54,10 @@ class CommentQuerySet(models.QuerySet):
         return self.visible_to(user).filter(status=Comment.Status.PUBLISHED)
 
     def needing_review(self):
-        """The moderators' queue: held for review, or with at least one open report."""
+        """The moderators' queue: held for review, with at least one open report, or urgent."""
         open_reports = Report.objects.filter(comment=OuterRef("pk"), status=Report.Status.OPEN)
-        return self.filter(Q(status=Comment.Status.HELD) | Exists(open_reports))
+        urgent = UrgentItem.objects.open().filter(comment=OuterRef("pk"))
+        return self.filter(Q(status=Comment.Status.HELD) | Exists(open_reports) | Exists(urgent))
 
     def urgent(self):
         """Comments with an urgent item whose clock is still running."""
@@ -103,6 +104,7 @@ class DecisionOutcome(models.TextChoices):
     REINSTATE = "reinstate", "Reinstated"
     BAN = "ban", "Removed and author banned"
     UNBAN = "unban", "Ban lifted"
+    SEEN = "seen", "Urgent item seen, nothing changed"
 
 
 class AuthorReason(models.TextChoices):

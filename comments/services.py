@@ -441,6 +441,27 @@ def comment_reinstate(*, comment: Comment, moderator, note: str = "") -> Moderat
     return decision
 
 
+@transaction.atomic
+def urgent_item_close(*, comment: Comment, moderator, note: str = "") -> ModerationDecision:
+    """A moderator has seen an urgent item and nothing about the comment needs to change.
+
+    For when no other decision applies (the author has deleted the comment, say) or the
+    moderator has acted outside the site: it stops the clock and is recorded like any decision.
+    The reports on a comment that is already removed are upheld with it.
+    """
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not UrgentItem.objects.open().filter(comment=comment).exists():
+        raise CommentError("This comment has no urgent item waiting.")
+    now = timezone.now()
+    decision = _decide(
+        comment, moderator=moderator, outcome=ModerationDecision.Outcome.SEEN, note=note, author_reason="", now=now
+    )
+    if comment.status == Comment.Status.REMOVED:
+        # Already off the page (its author deleted it): no other decision can close its reports.
+        _resolve_reports(comment, Report.Status.UPHELD, now)
+    return decision
+
+
 def ban_would_remove(user) -> int:
     """How many comments banning `user` would remove."""
     return Comment.objects.filter(author=user).exclude(status=Comment.Status.REMOVED).count()

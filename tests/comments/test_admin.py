@@ -539,3 +539,28 @@ def test_the_decisions_list_takes_a_fixed_number_of_queries(
         html = client.get(reverse("admin:comments_moderationdecision_changelist")).content.decode()
     for number in range(4):
         assert f"Decision note {number}." in html
+
+
+def test_an_urgent_comment_its_author_deleted_stays_in_the_queue_until_marked_seen(
+    client_for, moderator, condition, commenter
+):
+    from comments import services
+
+    comment = make_comment(condition, commenter, text="I am not safe tonight.")
+    report_by_sessions(comment, 1, reason=Report.Reason.AT_RISK)
+    services.comment_delete(comment=comment, user=commenter)
+    client = client_for(moderator)
+    assert list(client.get(CHANGELIST).context["cl"].result_list) == [comment]  # still in "Needs review"
+    response = client.get(change_url(comment))
+    # Nothing else applies to a comment its author deleted; the clock can still be stopped.
+    assert [label for _, label in response.context["decision_buttons"]] == ["Ban author", "Mark urgent item as seen"]
+    done = client.post(
+        decision_url(comment, "seen"), {"confirm": "yes", "note": "Rang the number they gave."}, follow=True
+    )
+    assert "The urgent item is closed." in done.content.decode()
+    item = comment.urgent_items.get()
+    assert item.first_action_by == moderator
+    assert comment.decisions.get().outcome == "seen"
+    assert list(client.get(CHANGELIST).context["cl"].result_list) == []
+    refused = client.post(decision_url(comment, "seen"), {"confirm": "yes", "note": ""}, follow=True)
+    assert "This comment has no urgent item waiting." in refused.content.decode()
