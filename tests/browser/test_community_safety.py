@@ -86,6 +86,8 @@ def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(signed_
     assert_accessible(admin)
     admin.screenshot(path=SHOTS / f"comment-decisions-{width}.png", full_page=True)
     admin.locator(".portal-decisions").get_by_role("link", name="Publish", exact=True).click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Reinstate comments")
+    assert_accessible(admin)
     admin.get_by_label("Note (optional)").fill("Published: they asked for others' experience.")
     admin.get_by_role("button", name="Reinstate").click()
     expect(admin.get_by_text("Reinstated 1 comment.")).to_be_visible()
@@ -111,3 +113,26 @@ def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(signed_
     reader.goto("/comments/rules/")
     expect(reader.get_by_role("heading", level=1)).to_have_text("Comment rules")
     assert_accessible(reader)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_author_changes_their_comment_within_15_minutes(signed_in, make_user, width):
+    writer = make_user("sam_writer")
+    page = signed_in(writer, viewport={"width": width, "height": 900}).new_page()
+    page.goto("/conditions/dystonia/")
+    page.get_by_role("textbox", name="Your comment").fill("Injections every 12 weeks help me.")
+    page.get_by_role("button", name="Post comment").click()
+    mine = page.get_by_role("article").filter(has_text="sam_writer said on")
+    mine.get_by_role("link", name=re.compile(r"^Change")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your comment")
+    expect(page.get_by_text(re.compile(r"You can change it until \d\d:\d\d"))).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Your comment").fill("Injections every 10 weeks help me.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Your comment has been changed.")).to_be_visible()
+    expect(page.get_by_role("article").filter(has_text="sam_writer said on")).to_contain_text(
+        "Injections every 10 weeks help me."
+    )
+    comment = Comment.objects.get(author=writer)
+    assert comment.edits.get().previous_text == "Injections every 12 weeks help me."
+    assert_accessible(page)
