@@ -2,10 +2,8 @@
 publishes it and adds a clinician's note, and a signed-out reader sees the note."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from comments.models import Comment
@@ -16,7 +14,6 @@ pytestmark = pytest.mark.browser
 
 COMMENT = "Some days the spasms are so bad I want to end my life. Does anyone else feel this way?"
 NOTE = "If you feel like this, you are not alone. Talk to your GP, or call Samaritans free on 116 123."
-SHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 
 @pytest.fixture(autouse=True)
@@ -25,8 +22,11 @@ def no_minimum_typing_time(settings):
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(signed_in, new_context, make_user, width):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(
+    signed_in, new_context, make_user, width, tmp_path
+):
+    # Pictures to look at for layout (docs/screenshots/ holds copies from a reviewed run).
+    shots = tmp_path
     viewport = {"width": width, "height": 900}
     writer = make_user("sam_writer")
     make_user("moderator", groups=["Moderators"], is_staff=True)
@@ -44,7 +44,7 @@ def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(signed_
     expect(card.get_by_role("link", name="116 123")).to_have_attribute("href", "tel:116123")
     assert not Comment.objects.filter(author=writer).exists()  # nothing sent yet
     assert_accessible(page)
-    page.screenshot(path=SHOTS / f"care-card-{width}.png", full_page=True)
+    page.screenshot(path=shots / f"care-card-{width}.png", full_page=True)
 
     expect(page.get_by_role("textbox", name="Your comment")).to_have_value(COMMENT)
     page.get_by_role("button", name="Post comment").click()
@@ -58,13 +58,13 @@ def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(signed_
     summary = admin.locator(".portal-moderation")
     expect(summary).to_contain_text("1 Urgent: someone may be at risk")
     assert_accessible(admin)
-    admin.screenshot(path=SHOTS / f"admin-home-{width}.png", full_page=True)
+    admin.screenshot(path=shots / f"admin-home-{width}.png", full_page=True)
     summary.get_by_role("link", name=re.compile("Urgent: someone may be at risk")).click()
     first = admin.locator("#result_list tbody tr").first
     expect(first).to_contain_text("Some days the spasms are so bad")
     expect(first).to_contain_text(re.compile(r"Urgent, waiting (under a minute|\d+ minutes?)"))
     assert_accessible(admin)
-    admin.screenshot(path=SHOTS / f"urgent-queue-{width}.png", full_page=True)
+    admin.screenshot(path=shots / f"urgent-queue-{width}.png", full_page=True)
     if width == 1280:
         # Every column is in view: the table is no wider than its box, and the last column
         # ends before the filters begin.
@@ -84,7 +84,7 @@ def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(signed_
     expect(admin.locator(".portal-urgent")).to_contain_text("Your first decision stops the clock")
     expect(admin.get_by_role("button", name="Save")).to_have_count(0)
     assert_accessible(admin)
-    admin.screenshot(path=SHOTS / f"comment-decisions-{width}.png", full_page=True)
+    admin.screenshot(path=shots / f"comment-decisions-{width}.png", full_page=True)
     admin.locator(".portal-decisions").get_by_role("link", name="Publish", exact=True).click()
     expect(admin.get_by_role("heading", level=1)).to_have_text("Reinstate comments")
     assert_accessible(admin)
@@ -108,7 +108,7 @@ def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(signed_
     expect(article).to_contain_text("Some days the spasms are so bad")
     expect(article.locator(".nhsuk-inset-text")).to_contain_text(f"A note from our clinical team: {NOTE}")
     assert_accessible(reader)
-    article.screenshot(path=SHOTS / f"clinical-note-{width}.png")
+    article.screenshot(path=shots / f"clinical-note-{width}.png")
 
     reader.goto("/comments/rules/")
     expect(reader.get_by_role("heading", level=1)).to_have_text("Comment rules")
