@@ -16,7 +16,7 @@ from django.db import transaction
 
 from conditions.models import Page
 
-from .models import Comment
+from .models import Comment, RiskPhrase
 from .services import text_hash
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo_content" / "comments.json"
@@ -24,6 +24,20 @@ LONDON = ZoneInfo("Europe/London")
 # Not "moderator": tests/conftest.py's moderator persona has that name and tests may load the demo too.
 MODERATOR_USERNAME = "demo-moderator"
 MODERATOR_PASSWORD = "moderate-dystonia-demo"  # noqa: S105 - a local demo account, documented in the README
+# A short starting list of plain phrases for the demo, not clinical advice: the site's own
+# team keeps the real list in the admin (Risk phrases).
+RISK_PHRASES = [
+    "kill myself",
+    "end my life",
+    "want to die",
+    "suicide",
+    "suicidal",
+    "hurt myself",
+    "harm myself",
+    "self-harm",
+    "no reason to live",
+    "better off without me",
+]
 
 User = get_user_model()
 
@@ -70,7 +84,13 @@ def load(*, stdout) -> None:
         )
         added += created
     _demo_moderator()
+    phrases_added = 0
+    for phrase in RISK_PHRASES:
+        if not RiskPhrase.objects.filter(phrase__iexact=phrase).exists():
+            RiskPhrase.objects.create(phrase=phrase)
+            phrases_added += 1
     stdout.write(
         f"Comments: {len(content['comments'])} on {guide.title} ({added} new); "
-        f"demo moderator “{MODERATOR_USERNAME}” (local use only)"
+        f"demo moderator “{MODERATOR_USERNAME}” (local use only); "
+        f"risk phrases: {len(RISK_PHRASES)} ({phrases_added} new)"
     )

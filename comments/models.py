@@ -4,19 +4,25 @@ Nothing here is ever hard-deleted by a moderator: a removed comment keeps its te
 its reports and the decisions taken on it, and can be reinstated.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Coalesce, Length, Lower
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from simple_history.models import HistoricalRecords
 
 from conditions.models import Page
 
 TEXT_MAX_LENGTH = 2000
 DETAILS_MAX_LENGTH = 500
+NOTE_MAX_LENGTH = 1000
+# An author may change their comment for this long after posting it.
+EDIT_WINDOW = datetime.timedelta(minutes=15)
 
 
 def is_moderator(user) -> bool:
@@ -48,9 +54,22 @@ class CommentQuerySet(models.QuerySet):
         return self.visible_to(user).filter(status=Comment.Status.PUBLISHED)
 
     def needing_review(self):
-        """The moderators' queue: held for review, or with at least one open report."""
+        """The moderators' queue: held for review, with at least one open report, or urgent."""
         open_reports = Report.objects.filter(comment=OuterRef("pk"), status=Report.Status.OPEN)
-        return self.filter(Q(status=Comment.Status.HELD) | Exists(open_reports))
+        urgent = UrgentItem.objects.open().filter(comment=OuterRef("pk"))
+        return self.filter(Q(status=Comment.Status.HELD) | Exists(open_reports) | Exists(urgent))
+
+    def urgent(self):
+        """Comments with an urgent item whose clock is still running."""
+        return self.filter(Exists(UrgentItem.objects.open().filter(comment=OuterRef("pk"))))
+
+    def reported(self):
+        return self.filter(Exists(Report.objects.filter(comment=OuterRef("pk"), status=Report.Status.OPEN)))
+
+    def with_urgent_since(self):
+        """Annotate `urgent_since`: when the comment's open urgent item was opened, else None."""
+        opened = UrgentItem.objects.open().filter(comment=OuterRef("pk")).values("opened_at")[:1]
+        return self.annotate(urgent_since=Subquery(opened, output_field=models.DateTimeField()))
 
     def with_open_report_count(self):
         return self.annotate(
@@ -84,6 +103,18 @@ class DecisionOutcome(models.TextChoices):
     REMOVE = "remove", "Removed"
     REINSTATE = "reinstate", "Reinstated"
     BAN = "ban", "Removed and author banned"
+    UNBAN = "unban", "Ban lifted"
+    SEEN = "seen", "Urgent item seen, nothing changed"
+
+
+class AuthorReason(models.TextChoices):
+    """The reason the author is given when their comment is removed or not published (the comment rules)."""
+
+    PERSONAL = "personal", "It gives personal details"
+    OFFENSIVE = "offensive", "It is offensive or abusive"
+    MEDICAL = "medical", "It gives unsafe or misleading medical advice"
+    SPAM = "spam", "It is spam or advertising"
+    OFF_TOPIC = "off_topic", "It is not about living with dystonia"
 
 
 class Comment(models.Model):
@@ -117,6 +148,12 @@ class Comment(models.Model):
         help_text="Reports made before this time no longer count towards hiding the comment.",
     )
     deleted_by_author_at = models.DateTimeField("deleted by its author", null=True, blank=True)
+    edited_at = models.DateTimeField("last changed by its author", null=True, blank=True)
+    at_risk = models.BooleanField(
+        "may be at risk of harm",
+        default=False,
+        help_text="Its text matched a phrase on the risk phrase list when it was posted or last changed.",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -156,6 +193,20 @@ class Comment(models.Model):
 
     def get_delete_url(self):
         return reverse("comments:delete", args=[self.pk])
+
+    @property
+    def clinical_note_shown(self):
+        """The clinician's note under this comment, or None."""
+        try:
+            return self.clinical_note
+        except Comment.clinical_note.RelatedObjectDoesNotExist:
+            return None
+
+    def get_edit_url(self):
+        return reverse("comments:edit", args=[self.pk])
+
+    def can_still_be_edited(self, now=None) -> bool:
+        return (now or timezone.now()) < self.created_at + EDIT_WINDOW
 
 
 # How much an account's reports weigh towards hiding a comment, from how moderators decided
@@ -288,8 +339,15 @@ class ModerationDecision(models.Model):
         related_name="moderation_decisions",
     )
     outcome = models.CharField("outcome", max_length=10, choices=DecisionOutcome)
+    author_reason = models.CharField("reason given to the author", max_length=10, choices=AuthorReason, blank=True)
     note = models.TextField("note", max_length=1000, blank=True, help_text="Why, for other moderators.")
     created_at = models.DateTimeField("decided", default=timezone.now)
+    waiting_since = models.DateTimeField(
+        "waiting since",
+        null=True,
+        blank=True,
+        help_text="When the comment came into the queue (held, or first reported); empty if it was not waiting.",
+    )
 
     class Meta:
         verbose_name = "moderation decision"
@@ -298,6 +356,9 @@ class ModerationDecision(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=DecisionOutcome.values), name="comments_decision_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(author_reason__in=[*AuthorReason.values, ""]), name="comments_decision_reason_valid"
             ),
         ]
 
@@ -334,3 +395,140 @@ class CommentSettings(models.Model):
     @classmethod
     def for_page(cls, page):
         return cls.objects.filter(page=page).first() or cls(page=page)
+
+
+class RiskPhrase(models.Model):
+    """A phrase that suggests someone may be at risk of harm; editors and moderators keep the list."""
+
+    phrase = models.CharField(
+        "phrase",
+        max_length=100,
+        help_text="Matched as whole words, ignoring capitals. A comment that contains it shows the author "
+        "where to get help now and is held for urgent review.",
+    )
+    created_at = models.DateTimeField("added", default=timezone.now)
+
+    class Meta:
+        verbose_name = "risk phrase"
+        verbose_name_plural = "risk phrases"
+        ordering = ["phrase"]
+        constraints = [
+            models.UniqueConstraint(Lower("phrase"), name="comments_riskphrase_unique_phrase"),
+            models.CheckConstraint(condition=~Q(phrase=""), name="comments_riskphrase_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.phrase
+
+
+class UrgentItemQuerySet(models.QuerySet):
+    def open(self):
+        """Still waiting for a moderator's first action: the clock is running."""
+        return self.filter(first_action_at__isnull=True)
+
+    def due_for_realert(self, *, now):
+        waited = datetime.timedelta(minutes=settings.URGENT_REALERT_MINUTES)
+        return self.open().filter(realerted_at__isnull=True, opened_at__lte=now - waited)
+
+
+class UrgentItem(models.Model):
+    """Someone may be at risk of harm: the clock from the first sign to a moderator's first action."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Reported: someone may be at risk of harm"
+        HELD = "held", "Held: the comment matched a risk phrase"
+
+    comment = models.ForeignKey(Comment, verbose_name="comment", on_delete=models.CASCADE, related_name="urgent_items")
+    kind = models.CharField("why", max_length=10, choices=Kind)
+    opened_at = models.DateTimeField("opened", default=timezone.now)
+    first_action_at = models.DateTimeField("first action", null=True, blank=True)
+    first_action_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="first action by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    realerted_at = models.DateTimeField("moderators alerted again", null=True, blank=True)
+
+    objects = UrgentItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "urgent item"
+        verbose_name_plural = "urgent items"
+        ordering = ["first_action_at", "opened_at"]
+        constraints = [
+            # One running clock per comment: a second at-risk report joins the item already open.
+            models.UniqueConstraint(
+                fields=["comment"], condition=Q(first_action_at__isnull=True), name="comments_urgentitem_one_open"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["report", "held"]), name="comments_urgentitem_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(first_action_at__isnull=True) | Q(first_action_at__gte=models.F("opened_at")),
+                name="comments_urgentitem_action_after_opening",
+            ),
+        ]
+        indexes = [models.Index(fields=["first_action_at", "opened_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.opened_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def time_to_first_action(self) -> datetime.timedelta | None:
+        return self.first_action_at - self.opened_at if self.first_action_at else None
+
+
+class CommentEdit(models.Model):
+    """The text a comment had before its author changed it, kept for moderators."""
+
+    comment = models.ForeignKey(Comment, verbose_name="comment", on_delete=models.CASCADE, related_name="edits")
+    previous_text = models.TextField("text before the change", max_length=TEXT_MAX_LENGTH)
+    edited_at = models.DateTimeField("changed", default=timezone.now)
+
+    class Meta:
+        verbose_name = "earlier version of a comment"
+        verbose_name_plural = "earlier versions (changed by the author)"
+        ordering = ["-edited_at", "-pk"]
+
+    def __str__(self):
+        return f"Before {timezone.localtime(self.edited_at):%d/%m/%Y %H:%M}"
+
+
+class ClinicalNote(models.Model):
+    """A clinician's short note shown to every reader under a published comment."""
+
+    comment = models.OneToOneField(
+        Comment, verbose_name="comment", on_delete=models.CASCADE, related_name="clinical_note"
+    )
+    text = models.TextField(
+        "note",
+        max_length=NOTE_MAX_LENGTH,
+        help_text="Shown under the comment as “A note from our clinical team: …”. Plain and short.",
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="written by",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("added", default=timezone.now)
+    updated_at = models.DateTimeField("last changed", default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "clinician's note"
+        verbose_name_plural = "clinicians' notes"
+        # Notes are written on a comment's admin page through services, never as bare rows.
+        default_permissions = ("view",)
+        permissions = [("add_clinical_note", "Can add, change and remove a clinician's note under a comment")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="comments_clinicalnote_text_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), NOTE_MAX_LENGTH), name="comments_clinicalnote_max_length"
+            ),
+        ]
+
+    def __str__(self):
+        return Truncator(self.text).chars(60)

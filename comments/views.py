@@ -2,6 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from conditions.models import Page
@@ -9,7 +11,7 @@ from dystonia_portal.ratelimit import address_hash, rate_limit, session_key
 
 from . import services
 from .forms import CommentForm, ReportForm
-from .models import Comment, CommentSettings, Report
+from .models import EDIT_WINDOW, Comment, CommentSettings, Report
 
 NOT_FOUND_COMMENT = "This comment does not exist or has been removed."
 
@@ -33,6 +35,32 @@ def _reader_session_hash(request) -> str:
     return session_key(request)
 
 
+def _needs_help_first(request, text) -> bool:
+    """Whether to show where to get help now before anything is sent: the text matches a risk phrase
+    and the author has not yet seen the care card for it."""
+    return request.POST.get("seen_help") != "yes" and bool(services.risk_phrases_in(text))
+
+
+def _held_message(comment) -> str:
+    if comment.at_risk:
+        return (
+            "Thank you. A moderator will read your comment soon, before it appears on the page. "
+            "If you need help now, call 999 in an emergency, call NHS 111, or call Samaritans free on 116 123."
+        )
+    if services.looks_personal(comment.text):
+        return (
+            "Thank you. Your comment will appear once a moderator has checked it, because it may contain "
+            "personal details such as an email address or phone number."
+        )
+    return "Thank you. Your comment will appear once a moderator has checked it."
+
+
+def _get_help_first(request, form, *, heading, action_url, button, back_url):
+    """The urgent care card, with the author's words kept in the form: they can change them or post."""
+    context = {"form": form, "heading": heading, "action_url": action_url, "button": button, "back_url": back_url}
+    return render(request, "comments/comment_get_help.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @rate_limit("comment")
@@ -42,6 +70,15 @@ def comment_post(request, slug):
     thread = CommentSettings.for_page(page)
     form = CommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not thread.closed and _needs_help_first(request, form.cleaned_data["text"]):
+            return _get_help_first(
+                request,
+                form,
+                heading=f"Before you post your comment on {page.title}",
+                action_url=reverse("comments:post", args=[page.slug]),
+                button="Post comment",
+                back_url=page.get_absolute_url() + "#comments",
+            )
         try:
             comment, created = services.comment_post(page=page, author=request.user, text=form.cleaned_data["text"])
         except services.CommentError as exc:
@@ -50,15 +87,7 @@ def comment_post(request, slug):
             if not created:
                 messages.info(request, "You have already posted this comment.")
             elif comment.status == Comment.Status.HELD:
-                messages.info(
-                    request,
-                    "Thank you. Your comment will appear once a moderator has checked it"
-                    + (
-                        ", because it may contain personal details such as an email address or phone number."
-                        if services.looks_personal(comment.text)
-                        else "."
-                    ),
-                )
+                messages.info(request, _held_message(comment))
             else:
                 messages.success(request, "Your comment has been posted.")
             published = comment.status == Comment.Status.PUBLISHED
@@ -79,6 +108,47 @@ def comment_delete(request, comment_id):
         messages.success(request, "Your comment has been deleted.")
         return redirect(comment.page.get_absolute_url() + "#comments")
     return render(request, "comments/comment_delete.html", {"comment": comment})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@rate_limit("comment")
+def comment_edit(request, comment_id):
+    """The author changes their comment, within 15 minutes of posting it; screened again like a new one."""
+    own = Comment.objects.visible_to(request.user).filter(
+        author=request.user, status__in=[Comment.Status.PUBLISHED, Comment.Status.HELD]
+    )
+    comment = _comment_or_404(own.select_related("page"), comment_id)
+    form = CommentForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        if comment.can_still_be_edited() and _needs_help_first(request, text):
+            return _get_help_first(
+                request,
+                form,
+                heading="Before you save your changes",
+                action_url=comment.get_edit_url(),
+                button="Save changes",
+                back_url=comment.page.get_absolute_url() + "#comments",
+            )
+        try:
+            comment = services.comment_edit(comment=comment, user=request.user, text=text)
+        except services.CommentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if comment.status == Comment.Status.HELD:
+                messages.info(request, _held_message(comment))
+                return redirect(comment.page.get_absolute_url() + "#comments")
+            messages.success(request, "Your comment has been changed.")
+            return redirect(comment.get_absolute_url())
+    status = 400 if form.is_bound else 200
+    context = {
+        "comment": comment,
+        "form": form,
+        "open": comment.can_still_be_edited(),
+        "edit_until": timezone.localtime(comment.created_at + EDIT_WINDOW),
+    }
+    return render(request, "comments/comment_edit.html", context, status=status)
 
 
 def _reports_by_reader(request):

@@ -205,6 +205,15 @@ if REPORTS_TO_HIDE < 1:
     raise ImproperlyConfigured("REPORTS_TO_HIDE must be 1 or more.")
 # Who is emailed at once about a "someone may be at risk of harm" report (comma-separated).
 MODERATOR_EMAILS = env_setting("MODERATOR_EMAILS", list, [])
+# An urgent item (someone may be at risk of harm) still untouched after this many minutes
+# alerts MODERATOR_EMAILS once more (`manage.py alert_urgent_comments`, run every minute).
+URGENT_REALERT_MINUTES = env_setting("URGENT_REALERT_MINUTES", int, 30)
+if URGENT_REALERT_MINUTES < 1:
+    raise ImproperlyConfigured("URGENT_REALERT_MINUTES must be 1 or more.")
+# The site's address as readers reach it, for links in emails sent outside a request.
+SITE_URL = env("DJANGO_SITE_URL", default="http://localhost:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("Set DJANGO_SITE_URL to the site's address, such as https://dystonia.example.org.")
 # The comment form carries a signed timestamp: a post sooner than this after the form
 # was shown is treated as a bot, and a form older than the maximum must be sent again.
 COMMENT_MIN_SECONDS = env_setting("COMMENT_MIN_SECONDS", int, 3)

@@ -32,6 +32,16 @@ def test_moderators_group_has_exactly_the_moderation_permissions():
         ("comments", "view_commentsettings"),
         ("comments", "add_commentsettings"),
         ("comments", "change_commentsettings"),
+        # Issue 14: the risk phrase list, the urgent clock, earlier versions and clinicians' notes.
+        ("comments", "view_riskphrase"),
+        ("comments", "add_riskphrase"),
+        ("comments", "change_riskphrase"),
+        ("comments", "delete_riskphrase"),
+        ("comments", "view_urgentitem"),
+        ("comments", "view_commentedit"),
+        ("comments", "view_clinicalnote"),
+        # No Clinical reviewers group yet, so the clinician's note falls to Moderators.
+        ("comments", "add_clinical_note"),
     }
 
 
@@ -110,7 +120,11 @@ def test_remove_action_asks_for_a_note_then_removes_and_the_page_changes(
     assert comment.status == Comment.Status.PUBLISHED  # nothing happens before confirming
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(CHANGELIST, {**data, "confirm": "yes", "note": "Dangerous dose advice."}, follow=True)
+        done = client.post(
+            CHANGELIST,
+            {**data, "confirm": "yes", "note": "Dangerous dose advice.", "author_reason": "medical"},
+            follow=True,
+        )
     assert "Removed 1 comment." in done.content.decode()
     comment.refresh_from_db()
     assert comment.status == Comment.Status.REMOVED
@@ -145,7 +159,13 @@ def test_ban_action_deactivates_the_author_and_removes_all_their_comments(
     client = client_for(moderator)
     client.post(
         CHANGELIST,
-        {"action": "ban_selected_authors", ACTION_CHECKBOX_NAME: [reported.pk], "confirm": "yes", "note": "Abuse."},
+        {
+            "action": "ban_selected_authors",
+            ACTION_CHECKBOX_NAME: [reported.pk],
+            "confirm": "yes",
+            "note": "Abuse.",
+            "author_reason": "offensive",
+        },
     )
     commenter.refresh_from_db()
     assert not commenter.is_active
@@ -277,3 +297,270 @@ def test_each_reports_page_shows_the_reporters_record(client_for, moderator, con
     page = client_for(moderator).get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
     assert "3 upheld, 0 dismissed on other comments: weight 2" in page
     assert "Anonymous: counts once per address, weight 1" in page
+
+
+# Issue 14: the urgent queue, decisions that fit the state, clinicians' notes, the admin home
+
+
+def change_url(comment):
+    return reverse("admin:comments_comment_change", args=[comment.pk])
+
+
+def test_urgent_items_come_first_in_the_queue_with_their_wait(client_for, moderator, condition, commenter):
+    import datetime
+
+    from django.utils import timezone
+
+    from comments.models import UrgentItem
+
+    busy = make_comment(condition, commenter, text="Reported by many.")
+    report_by_sessions(busy, 2, reason=Report.Reason.SPAM)
+    at_risk = make_comment(condition, commenter, text="Someone at risk.")
+    report_by_sessions(at_risk, 1, reason=Report.Reason.AT_RISK)
+    UrgentItem.objects.update(opened_at=timezone.now() - datetime.timedelta(minutes=12))
+    response = client_for(moderator).get(CHANGELIST)
+    assert [c.pk for c in response.context["cl"].result_list] == [at_risk.pk, busy.pk]
+    html = response.content.decode()
+    assert "Urgent, waiting 12 minutes" in html
+    assert "<h1>Moderation queue</h1>" in html
+    urgent_only = client_for(moderator).get(CHANGELIST + "?queue=urgent").context["cl"].result_list
+    assert list(urgent_only) == [at_risk]
+
+
+@pytest.mark.parametrize(
+    ("status", "reported", "expected"),
+    [
+        (Comment.Status.HELD, False, ["Publish", "Do not publish", "Ban author"]),
+        (Comment.Status.PUBLISHED, False, ["Remove", "Ban author"]),
+        (Comment.Status.PUBLISHED, True, ["Keep and dismiss reports", "Remove", "Ban author"]),
+        (Comment.Status.HIDDEN, True, ["Reinstate", "Remove", "Ban author"]),
+        (Comment.Status.REMOVED, False, ["Reinstate", "Ban author"]),
+    ],
+)
+def test_only_the_decisions_that_apply_are_shown_and_no_save_buttons(
+    client_for, moderator, condition, commenter, status, reported, expected
+):
+    from comments.admin import decision_buttons
+
+    comment = make_comment(condition, commenter, status=status)
+    if reported:
+        Report.objects.create(comment=comment, session_hash="s1", reason=Report.Reason.SPAM)
+    response = client_for(moderator).get(change_url(comment))
+    html = response.content.decode()
+    assert [label for _, label in response.context["decision_buttons"]] == expected
+    for decision, label in decision_buttons(
+        Comment.objects.with_open_report_count().get(pk=comment.pk), can_decide=True, can_ban=True
+    ):
+        assert f'href="{decision_url(comment, decision)}">{label}</a>' in html
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+
+
+def test_a_banned_authors_comment_offers_only_lifting_the_ban(client_for, moderator, condition, commenter):
+    from comments import services
+
+    comment = make_comment(condition, commenter)
+    services.user_ban(user=commenter, moderator=moderator, comment=comment, author_reason="offensive")
+    response = client_for(moderator).get(change_url(comment))
+    assert [label for _, label in response.context["decision_buttons"]] == ["Lift the ban"]
+
+
+def test_a_moderator_lifts_a_ban_and_it_is_recorded(client_for, moderator, condition, commenter):
+    from comments import services
+
+    comment = make_comment(condition, commenter)
+    services.user_ban(user=commenter, moderator=moderator, comment=comment, author_reason="offensive")
+    client = client_for(moderator)
+    confirm = client.get(decision_url(comment, "unban")).content.decode()
+    assert "Their removed comments stay removed" in confirm
+    response = client.post(decision_url(comment, "unban"), {"confirm": "yes", "note": "Appeal accepted."}, follow=True)
+    assert "The ban is lifted." in response.content.decode()
+    commenter.refresh_from_db()
+    assert commenter.is_active
+    assert comment.decisions.filter(outcome="unban", note="Appeal accepted.", moderator=moderator).exists()
+
+
+def test_the_ban_page_says_how_many_comments_it_will_remove(client_for, moderator, condition, commenter):
+    comment = make_comment(condition, commenter)
+    make_comment(condition, commenter)
+    make_comment(condition, commenter, status=Comment.Status.REMOVED)  # already gone: not counted
+    html = client_for(moderator).get(decision_url(comment, "ban")).content.decode()
+    assert "Banning commenter will remove 2 comments." in html
+    assert 'name="author_reason"' in html
+
+
+def test_a_removal_without_the_authors_reason_is_refused(client_for, moderator, condition, commenter):
+    comment = make_comment(condition, commenter)
+    response = client_for(moderator).post(decision_url(comment, "remove"), {"confirm": "yes", "note": ""})
+    assert "Choose the reason the author is given" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_the_decisions_list_shows_the_notes(client_for, moderator, condition, commenter):
+    from comments import services
+
+    comment = make_comment(condition, commenter)
+    services.comment_remove(comment=comment, moderator=moderator, note="Dose advice was dangerous.")
+    html = client_for(moderator).get(reverse("admin:comments_moderationdecision_changelist")).content.decode()
+    assert "Dose advice was dangerous." in html
+
+
+def test_report_pages_are_read_only_without_save_buttons(client_for, moderator, condition, commenter):
+    comment = make_comment(condition, commenter)
+    (report,) = report_by_sessions(comment, 1)
+    html = client_for(moderator).get(reverse("admin:comments_report_change", args=[report.pk])).content.decode()
+    assert 'name="_save"' not in html
+
+
+def test_a_moderator_adds_changes_and_removes_a_clinical_note(client_for, moderator, condition, commenter):
+    from comments.models import ClinicalNote
+
+    comment = make_comment(condition, commenter, text="Double the dose.")
+    client = client_for(moderator)
+    note_url = reverse("admin:comments_comment_clinical_note", args=[comment.pk])
+    assert note_url in client.get(change_url(comment)).content.decode()
+    response = client.post(note_url, {"text": "Never change a dose without your doctor."})
+    assert response["Location"] == change_url(comment)
+    note = ClinicalNote.objects.get(comment=comment)
+    assert (note.text, note.written_by) == ("Never change a dose without your doctor.", moderator)
+    client.post(note_url, {"text": "Ask your doctor before changing a dose."})
+    page = client.get(note_url).content.decode()
+    assert "History of this note" in page
+    assert "Never change a dose without your doctor." in page  # the earlier version, kept
+    client.post(reverse("admin:comments_comment_clinical_note_remove", args=[comment.pk]))
+    assert not ClinicalNote.objects.exists()
+    assert ClinicalNote.history.filter(history_type="-", history_user=moderator).exists()
+
+
+def test_without_the_clinical_note_permission_no_note_can_be_added(client_for, moderator, condition, commenter):
+    from django.contrib.auth.models import Permission
+
+    Group.objects.get(name="Moderators").permissions.remove(Permission.objects.get(codename="add_clinical_note"))
+    comment = make_comment(condition, commenter)
+    client = client_for(moderator)
+    note_url = reverse("admin:comments_comment_clinical_note", args=[comment.pk])
+    assert note_url not in client.get(change_url(comment)).content.decode()
+    assert client.post(note_url, {"text": "A note."}).status_code == 403
+    assert not comment.__class__.objects.filter(clinical_note__isnull=False).exists()
+
+
+def test_the_clinical_reviewers_group_gets_the_permission_when_it_exists(db):
+    """The data migration's rule: Clinical reviewers when the group exists, else Moderators; never both."""
+    import importlib
+
+    from django.apps import apps as global_apps
+    from django.contrib.auth.models import Permission
+
+    migration = importlib.import_module("comments.migrations.0006_community_safety_permissions")
+    clinicians = Group.objects.create(name="Clinical reviewers")
+    migration.grant_clinical_note_permission(global_apps)
+    note = Permission.objects.get(codename="add_clinical_note")
+    assert note in clinicians.permissions.all()
+    assert note not in Group.objects.get(name="Moderators").permissions.all()
+
+
+def test_the_admin_home_shows_what_is_waiting_and_how_fast_decisions_come(client_for, moderator, condition, commenter):
+    import datetime
+
+    from django.utils import timezone
+
+    from comments import services
+
+    for minutes in (10, 20, 90):
+        comment = make_comment(condition, commenter)
+        report_by_sessions(comment, 1)
+        Report.objects.filter(comment=comment).update(created_at=timezone.now() - datetime.timedelta(minutes=minutes))
+        services.comment_reinstate(comment=comment, moderator=moderator)
+    urgent = make_comment(condition, commenter)
+    report_by_sessions(urgent, 2, reason=Report.Reason.AT_RISK)
+    make_comment(condition, commenter, status=Comment.Status.HELD)
+    html = client_for(moderator).get(reverse("admin:index")).content.decode()
+    assert f'href="{CHANGELIST}?queue=urgent"><span class="portal-moderation__count">1</span> Urgent' in html
+    assert f'href="{CHANGELIST}?queue=reported"><span class="portal-moderation__count">2</span> Open reports' in html
+    assert f'href="{CHANGELIST}?queue=held"><span class="portal-moderation__count">1</span> Held for review' in html
+    decisions = reverse("admin:comments_moderationdecision_changelist")
+    for days in (7, 30):
+        link = f'<a href="{decisions}?within={days}">Median time to decision, last {days} days</a>'
+        assert f"{link}</th><td>20 minutes</td>" in html
+
+
+def test_editors_see_no_moderation_summary_but_keep_the_phrase_list(client_for, editor):
+    client = client_for(editor)
+    assert "Median time to decision" not in client.get(reverse("admin:index")).content.decode()
+    response = client.post(reverse("admin:comments_riskphrase_add"), {"phrase": "end it all"})
+    assert response.status_code == 302
+    from comments.models import RiskPhrase
+
+    assert RiskPhrase.objects.filter(phrase="end it all").exists()
+
+
+@pytest.fixture
+def four_urgent_items_decided_with_notes(moderator, condition, commenter):
+    from comments import services
+
+    for number in range(4):
+        comment = make_comment(condition, commenter)
+        report_by_sessions(comment, 1, reason=Report.Reason.AT_RISK)
+        services.comment_reinstate(comment=comment, moderator=moderator, note=f"Decision note {number}.")
+        services.clinical_note_save(comment=comment, user=moderator, text=f"Note {number}.")
+
+
+def test_the_admin_home_summary_takes_a_fixed_number_of_queries(
+    client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
+):
+    client = client_for(moderator)
+    with django_assert_num_queries(11):
+        # 1. the session  2. the moderator  3.-4. their own and their groups' permissions
+        # 5. open urgent items  6. open reports  7. held comments  8. comments reported as unsafe advice
+        # 9. decisions of the last 30 days (both medians)  10. urgent items acted on in 30 days (both medians)
+        # 11. the admin's recent actions box
+        html = client.get(reverse("admin:index")).content.decode()
+    assert "Median time to first action on urgent items, last 7 days" in html
+
+
+def test_the_urgent_items_list_takes_a_fixed_number_of_queries(
+    client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
+):
+    client = client_for(moderator)
+    with django_assert_num_queries(7):
+        # 1. the session  2. the moderator  3.-4. permissions  5. COUNT filtered  6. COUNT of all
+        # 7. one page of items JOINed with their comment and first actor
+        html = client.get(reverse("admin:comments_urgentitem_changelist")).content.decode()
+    assert html.count("moderator</td>") == 4
+
+
+def test_the_decisions_list_takes_a_fixed_number_of_queries(
+    client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
+):
+    client = client_for(moderator)
+    with django_assert_num_queries(7):
+        # 1. the session  2. the moderator  3.-4. permissions  5. COUNT filtered  6. COUNT of all
+        # 7. one page of decisions JOINed with moderator and comment
+        html = client.get(reverse("admin:comments_moderationdecision_changelist")).content.decode()
+    for number in range(4):
+        assert f"Decision note {number}." in html
+
+
+def test_an_urgent_comment_its_author_deleted_stays_in_the_queue_until_marked_seen(
+    client_for, moderator, condition, commenter
+):
+    from comments import services
+
+    comment = make_comment(condition, commenter, text="I am not safe tonight.")
+    report_by_sessions(comment, 1, reason=Report.Reason.AT_RISK)
+    services.comment_delete(comment=comment, user=commenter)
+    client = client_for(moderator)
+    assert list(client.get(CHANGELIST).context["cl"].result_list) == [comment]  # still in "Needs review"
+    response = client.get(change_url(comment))
+    # Nothing else applies to a comment its author deleted; the clock can still be stopped.
+    assert [label for _, label in response.context["decision_buttons"]] == ["Ban author", "Mark urgent item as seen"]
+    done = client.post(
+        decision_url(comment, "seen"), {"confirm": "yes", "note": "Rang the number they gave."}, follow=True
+    )
+    assert "The urgent item is closed." in done.content.decode()
+    item = comment.urgent_items.get()
+    assert item.first_action_by == moderator
+    assert comment.decisions.get().outcome == "seen"
+    assert list(client.get(CHANGELIST).context["cl"].result_list) == []
+    refused = client.post(decision_url(comment, "seen"), {"confirm": "yes", "note": ""}, follow=True)
+    assert "This comment has no urgent item waiting." in refused.content.decode()

@@ -68,3 +68,14 @@ def test_loading_the_demo_twice_changes_nothing(demo):
     call_command("load_demo", stdout=output)
     assert snapshot() == before
     assert "Comments: 3 on Dystonia (0 new)" in output.getvalue()
+
+
+def test_demo_loads_a_short_list_of_plain_risk_phrases_once(demo):
+    from comments.demo import RISK_PHRASES
+    from comments.models import RiskPhrase
+
+    assert set(RiskPhrase.objects.values_list("phrase", flat=True)) == set(RISK_PHRASES)
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    assert f"risk phrases: {len(RISK_PHRASES)} (0 new)" in output.getvalue()
+    assert RiskPhrase.objects.count() == len(RISK_PHRASES)

@@ -382,3 +382,376 @@ def test_a_record_counts_only_decided_reports_on_other_comments(condition, comme
     report_as(open_one, other_commenter)
     report = Report.objects.with_reporter_record().get(comment=open_one)
     assert (report.reporter_upheld, report.reporter_dismissed) == (2, 1)
+
+
+# Issue 14: risk signposting, the urgent clock, authors kept informed, edits, clinicians' notes
+
+
+@pytest.fixture
+def risk_phrases(db):
+    from comments.models import RiskPhrase
+
+    for phrase in ["end my life", "suicide"]:
+        RiskPhrase.objects.create(phrase=phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Some days I want to END MY LIFE.", ["end my life"]),
+        ("I want to end  my\nlife", ["end my life"]),
+        ("Suicide crossed my mind.", ["suicide"]),
+        ("The suicidetrack band is good.", []),  # whole words only
+        ("Botox every 12 weeks helps me.", []),
+    ],
+)
+def test_risk_phrases_match_whole_words_ignoring_capitals(risk_phrases, text, found):
+    assert services.risk_phrases_in(text) == found
+
+
+def test_a_comment_matching_a_risk_phrase_is_held_and_opens_an_urgent_item(
+    risk_phrases, condition, commenter, django_capture_on_commit_callbacks
+):
+    from comments.models import UrgentItem
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment, _ = services.comment_post(page=condition, author=commenter, text="I want to end my life.")
+    assert comment.status == Comment.Status.HELD
+    assert comment.at_risk
+    item = UrgentItem.objects.get(comment=comment)
+    assert (item.kind, item.first_action_at) == ("held", None)
+    assert [message.to for message in mail.outbox] == [["moderators@example.org"]]
+    assert mail.outbox[0].subject == "Urgent: a comment may mean someone is at risk of harm"
+    assert f"/admin/comments/comment/{comment.pk}/change/" in mail.outbox[0].body
+
+
+def test_a_comment_with_no_risk_phrase_is_published_and_opens_nothing(
+    risk_phrases, condition, commenter, django_capture_on_commit_callbacks
+):
+    from comments.models import UrgentItem
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment, _ = services.comment_post(page=condition, author=commenter, text="Endless neck pain today.")
+    assert comment.status == Comment.Status.PUBLISHED
+    assert not comment.at_risk
+    assert not UrgentItem.objects.exists()
+    assert mail.outbox == []
+
+
+def test_at_risk_reports_share_one_running_clock_per_comment(condition, commenter):
+    from comments.models import UrgentItem
+
+    comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 2, reason=Report.Reason.AT_RISK)
+    item = UrgentItem.objects.get(comment=comment)
+    assert item.kind == "report"
+    assert item.first_action_at is None
+
+
+def test_the_first_decision_stops_the_clock_and_records_time_to_first_action(condition, commenter, moderator):
+    from comments.models import UrgentItem
+
+    comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 1, reason=Report.Reason.AT_RISK)
+    UrgentItem.objects.update(opened_at=timezone.now() - datetime.timedelta(minutes=12))
+    services.comment_reinstate(comment=comment, moderator=moderator)
+    item = UrgentItem.objects.get()
+    assert item.first_action_by == moderator
+    assert datetime.timedelta(minutes=12) <= item.time_to_first_action < datetime.timedelta(minutes=13)
+    # A later decision does not move it.
+    first = item.first_action_at
+    services.comment_remove(comment=comment, moderator=moderator)
+    item.refresh_from_db()
+    assert item.first_action_at == first
+
+
+def test_the_realert_fires_once_and_only_once(
+    condition, commenter, moderator, settings, django_capture_on_commit_callbacks
+):
+    from comments.models import UrgentItem
+
+    settings.URGENT_REALERT_MINUTES = 30
+    waiting = make_comment(condition, commenter, text="Waiting too long.")
+    fresh = make_comment(condition, commenter, text="Just reported.")
+    acted = make_comment(condition, commenter, text="Already seen.")
+    for comment in (waiting, fresh, acted):
+        report_by_sessions(comment, 1, reason=Report.Reason.AT_RISK)
+    long_ago = timezone.now() - datetime.timedelta(minutes=31)
+    UrgentItem.objects.filter(comment__in=[waiting, acted]).update(opened_at=long_ago)
+    services.comment_reinstate(comment=acted, moderator=moderator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.urgent_items_realert() == 1
+    assert len(mail.outbox) == 1
+    alert = mail.outbox[0]
+    assert alert.to == ["moderators@example.org"]
+    assert alert.subject == "Still waiting: someone may be at risk of harm"
+    assert "waiting 31 minutes" in alert.body
+    assert f"/comments/comment/{waiting.pk}/change/" in alert.body
+    assert f"/comments/comment/{fresh.pk}/" not in alert.body
+
+    # Run again every minute: nothing more about the same item.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.urgent_items_realert() == 0
+        assert services.urgent_items_realert(now=timezone.now() + datetime.timedelta(minutes=5)) == 0
+    assert len(mail.outbox) == 1
+    # The fresh one's turn comes once it has waited long enough, once.
+    later = timezone.now() + datetime.timedelta(minutes=31)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.urgent_items_realert(now=later) == 1
+        assert services.urgent_items_realert(now=later) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_the_realert_command_is_safe_to_run_every_minute(condition, commenter, settings):
+    import io
+
+    from django.core.management import call_command
+
+    from comments.models import UrgentItem
+
+    comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 1, reason=Report.Reason.AT_RISK)
+    UrgentItem.objects.update(opened_at=timezone.now() - datetime.timedelta(minutes=45))
+    outputs = []
+    for _ in range(3):
+        out = io.StringIO()
+        call_command("alert_urgent_comments", stdout=out)
+        outputs.append(out.getvalue().strip())
+    assert outputs == [
+        "Urgent items alerted again: 1",
+        "Urgent items alerted again: 0",
+        "Urgent items alerted again: 0",
+    ]
+    assert UrgentItem.objects.get().realerted_at is not None
+
+
+# Authors kept informed: each email once, with the right text and the rules
+
+
+def sent(callbacks_fixture, action):
+    with callbacks_fixture(execute=True):
+        action()
+    return list(mail.outbox)
+
+
+def test_a_held_comment_published_emails_its_author_once(
+    condition, commenter, moderator, django_capture_on_commit_callbacks
+):
+    comment = make_comment(condition, commenter, text="Held one.", status=Comment.Status.HELD)
+    outbox = sent(
+        django_capture_on_commit_callbacks, lambda: services.comment_reinstate(comment=comment, moderator=moderator)
+    )
+    assert [(m.to, m.subject) for m in outbox] == [(["commenter@example.org"], "Your comment has been published")]
+    assert "checked your comment on the Dystonia page and published it" in outbox[0].body
+    assert "Held one." in outbox[0].body
+    assert "The comment rules: http://localhost:8000/comments/rules/" in outbox[0].body
+
+
+def test_a_held_comment_declined_emails_the_moderators_reason(
+    condition, commenter, moderator, django_capture_on_commit_callbacks
+):
+    comment = make_comment(condition, commenter, text="Buy my cure.", status=Comment.Status.HELD)
+    outbox = sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.comment_remove(comment=comment, moderator=moderator, author_reason="spam", note="Spam."),
+    )
+    assert [(m.to, m.subject) for m in outbox] == [(["commenter@example.org"], "Your comment has not been published")]
+    assert "has not published it, because it is spam or advertising." in outbox[0].body
+    assert "Spam." not in outbox[0].body.replace("Spam or", "")  # the moderators' own note stays theirs
+    assert "/comments/rules/" in outbox[0].body
+
+
+def test_a_published_comment_removed_emails_the_reason(
+    condition, commenter, moderator, django_capture_on_commit_callbacks
+):
+    comment = make_comment(condition, commenter, text="Rude words.")
+    outbox = sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.comment_remove(comment=comment, moderator=moderator, author_reason="offensive"),
+    )
+    assert [m.subject for m in outbox] == ["Your comment has been removed"]
+    assert "because it is offensive or abusive." in outbox[0].body
+
+
+def test_a_comment_hidden_by_reports_emails_its_author_once(condition, commenter, django_capture_on_commit_callbacks):
+    comment = make_comment(condition, commenter, text="Contested view.")
+    outbox = sent(django_capture_on_commit_callbacks, lambda: report_by_sessions(comment, 5))
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+    # Hidden at the third report; the fourth and fifth send nothing more.
+    assert [(m.to, m.subject) for m in outbox] == [
+        (["commenter@example.org"], "Your comment has been hidden while we check it")
+    ]
+    assert "Contested view." in outbox[0].body
+    assert "/comments/rules/" in outbox[0].body
+
+
+def test_a_hidden_comment_reinstated_emails_its_author_once(
+    condition, commenter, moderator, django_capture_on_commit_callbacks
+):
+    comment = make_comment(condition, commenter, text="Fair point.")
+    report_by_sessions(comment, 3)
+    outbox = sent(
+        django_capture_on_commit_callbacks, lambda: services.comment_reinstate(comment=comment, moderator=moderator)
+    )
+    assert [m.subject for m in outbox] == ["Your comment is back on the page"]
+    assert f"http://localhost:8000/conditions/dystonia/#comment-{comment.pk}" in outbox[0].body
+
+
+def test_keeping_a_reported_published_comment_sends_its_author_nothing(
+    condition, commenter, moderator, django_capture_on_commit_callbacks
+):
+    comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 1)
+    outbox = sent(
+        django_capture_on_commit_callbacks, lambda: services.comment_reinstate(comment=comment, moderator=moderator)
+    )
+    assert outbox == []
+
+
+def test_removing_a_removed_comment_again_is_refused_and_sends_nothing(condition, commenter, moderator):
+    comment = make_comment(condition, commenter, status=Comment.Status.REMOVED)
+    with pytest.raises(services.CommentError, match="already been removed"):
+        services.comment_remove(comment=comment, moderator=moderator)
+
+
+def test_a_medical_advice_report_goes_to_the_clinical_note_people_once(
+    condition, commenter, moderator, make_user, django_capture_on_commit_callbacks
+):
+    make_user("plain_staff", is_staff=True)  # no permission: no email
+    comment = make_comment(condition, commenter, text="Double your dose.")
+    outbox = sent(
+        django_capture_on_commit_callbacks,
+        lambda: report_by_sessions(comment, 2, reason=Report.Reason.MEDICAL),
+    )
+    assert [(m.to, m.subject) for m in outbox] == [
+        (["moderator@example.org"], "A comment may give unsafe medical advice")
+    ]
+    assert "Double your dose." in outbox[0].body
+
+
+def test_the_medical_report_goes_to_clinical_reviewers_when_that_group_holds_the_permission(
+    condition, commenter, moderator, make_user, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group, Permission
+
+    note = Permission.objects.get(codename="add_clinical_note")
+    Group.objects.get(name="Moderators").permissions.remove(note)
+    clinicians = Group.objects.create(name="Clinical reviewers")
+    clinicians.permissions.add(note)
+    make_user("nurse", groups=["Clinical reviewers"], is_staff=True)
+    comment = make_comment(condition, commenter)
+    outbox = sent(django_capture_on_commit_callbacks, lambda: report_by_sessions(comment, 1, reason="medical"))
+    assert [m.to for m in outbox] == [["nurse@example.org"]]
+
+
+def test_lifting_a_ban_reactivates_the_account_and_is_recorded(
+    condition, commenter, moderator, django_capture_on_commit_callbacks
+):
+    comment = make_comment(condition, commenter)
+    services.user_ban(user=commenter, moderator=moderator, comment=comment, author_reason="offensive")
+    outbox = sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.user_unban(user=commenter, moderator=moderator, comment=comment, note="Appeal upheld."),
+    )
+    commenter.refresh_from_db()
+    assert commenter.is_active
+    decision = comment.decisions.first()
+    assert (decision.outcome, decision.moderator, decision.note) == ("unban", moderator, "Appeal upheld.")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED  # comments come back one by one, by decision
+    assert [m.subject for m in outbox] == ["Your account has been reopened"]
+    with pytest.raises(services.CommentError, match="not banned"):
+        services.user_unban(user=commenter, moderator=moderator, comment=comment)
+
+
+def test_a_decision_records_how_long_the_comment_waited(condition, commenter, moderator):
+    comment = make_comment(condition, commenter)
+    report_by_sessions(comment, 1)
+    Report.objects.update(created_at=timezone.now() - datetime.timedelta(hours=2))
+    decision = services.comment_remove(comment=comment, moderator=moderator)
+    assert decision.created_at - decision.waiting_since >= datetime.timedelta(hours=2)
+
+
+# Edits
+
+
+def test_an_edit_within_15_minutes_changes_the_text_and_keeps_the_old_one(condition, commenter):
+    comment = make_comment(condition, commenter, text="First go.")
+    edited = services.comment_edit(comment=comment, user=commenter, text="Second go.")
+    assert edited.text == "Second go."
+    assert edited.text_hash == services.text_hash("Second go.")
+    assert edited.status == Comment.Status.PUBLISHED
+    assert list(comment.edits.values_list("previous_text", flat=True)) == ["First go."]
+
+
+def test_an_edit_after_15_minutes_is_refused_with_a_sentence(condition, commenter):
+    comment = make_comment(
+        condition, commenter, text="Old words.", created_at=timezone.now() - datetime.timedelta(minutes=16)
+    )
+    with pytest.raises(services.CommentError) as refused:
+        services.comment_edit(comment=comment, user=commenter, text="New words.")
+    assert str(refused.value) == (
+        "You can only change a comment in the 15 minutes after you post it. "
+        "You can delete it and post a new one instead."
+    )
+    comment.refresh_from_db()
+    assert comment.text == "Old words."
+
+
+def test_an_edit_adding_personal_details_is_held_again(condition, commenter):
+    comment = make_comment(condition, commenter, text="Hello all.")
+    edited = services.comment_edit(comment=comment, user=commenter, text="Ring me on 07700 900123.")
+    assert edited.status == Comment.Status.HELD
+
+
+def test_an_edit_matching_a_risk_phrase_is_held_for_urgent_review(
+    risk_phrases, condition, commenter, django_capture_on_commit_callbacks
+):
+    from comments.models import UrgentItem
+
+    comment = make_comment(condition, commenter, text="A hard week.")
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = services.comment_edit(comment=comment, user=commenter, text="A hard week. I think about suicide.")
+    assert edited.status == Comment.Status.HELD
+    assert edited.at_risk
+    assert UrgentItem.objects.open().filter(comment=comment).count() == 1
+    assert [m.subject for m in mail.outbox] == ["Urgent: a comment may mean someone is at risk of harm"]
+
+
+def test_someone_else_cannot_edit_a_comment(condition, commenter, other_commenter):
+    comment = make_comment(condition, commenter, text="Mine.")
+    with pytest.raises(services.CommentError, match="your own"):
+        services.comment_edit(comment=comment, user=other_commenter, text="Yours now.")
+
+
+# Clinicians' notes
+
+
+def test_a_clinical_note_is_saved_with_who_and_when_and_its_history(condition, commenter, moderator):
+    comment = make_comment(condition, commenter, text="Stop your tablets.")
+    note = services.clinical_note_save(comment=comment, user=moderator, text="Talk to your doctor first.")
+    services.clinical_note_save(comment=comment, user=moderator, text="Never stop suddenly: ask your doctor.")
+    services.clinical_note_remove(comment=comment, user=moderator)
+    from comments.models import ClinicalNote
+
+    assert not ClinicalNote.objects.exists()
+    history = list(ClinicalNote.history.filter(id=note.pk).order_by("history_date"))
+    assert [(h.history_type, h.text, h.history_user) for h in history] == [
+        ("+", "Talk to your doctor first.", moderator),
+        ("~", "Never stop suddenly: ask your doctor.", moderator),
+        ("-", "Never stop suddenly: ask your doctor.", moderator),
+    ]
+
+
+def test_only_people_with_the_permission_can_add_a_clinical_note(condition, commenter, editor):
+    comment = make_comment(condition, commenter)
+    with pytest.raises(services.CommentError, match="clinical team"):
+        services.clinical_note_save(comment=comment, user=editor, text="A note.")
+
+
+def test_a_clinical_note_needs_a_published_comment(condition, commenter, moderator):
+    comment = make_comment(condition, commenter, status=Comment.Status.HELD)
+    with pytest.raises(services.CommentError, match="published comment"):
+        services.clinical_note_save(comment=comment, user=moderator, text="A note.")

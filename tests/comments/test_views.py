@@ -337,3 +337,196 @@ def test_a_report_stores_a_keyed_hash_of_the_address_never_the_address(reader, c
     report = Report.objects.get()
     assert len(report.address_hash) == 40
     assert "198.51.100.7" not in str(Report.objects.values().get())
+
+
+# Issue 14: the care card before anything is sent, edits, clinicians' notes, the rules
+
+
+@pytest.fixture
+def risk_phrases(db):
+    from comments.models import RiskPhrase
+
+    RiskPhrase.objects.create(phrase="end my life")
+
+
+AT_RISK_TEXT = "Some days I want to end my life."
+
+
+def test_a_phrase_match_shows_the_care_card_and_sends_nothing(client_for, commenter, condition, risk_phrases):
+    response = client_for(commenter).post(post_url(condition), comment_data(AT_RISK_TEXT))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "nhsuk-card--care--urgent" in html
+    assert "Urgent advice: </span>Get help now" in html
+    assert 'href="tel:999"' in html and "NHS 111" in html and "116 123" in html
+    assert "Nothing has been sent yet." in html
+    assert AT_RISK_TEXT in html  # their words are kept, to change or post
+    assert 'name="seen_help" value="yes"' in html
+    assert not Comment.objects.exists()
+    assert mail.outbox == []
+
+
+def test_posting_after_the_care_card_holds_the_comment_for_urgent_review(
+    client_for, commenter, condition, risk_phrases, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(commenter).post(
+            post_url(condition), comment_data(AT_RISK_TEXT, seen_help="yes"), follow=True
+        )
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.HELD
+    assert comment.urgent_items.open().count() == 1
+    html = response.content.decode()
+    assert "A moderator will read your comment soon" in html
+    assert AT_RISK_TEXT not in html  # not on the page until a moderator publishes it
+    assert [m.to for m in mail.outbox] == [["moderators@example.org"]]
+
+
+def test_a_comment_without_a_phrase_match_skips_the_care_card(client_for, commenter, condition, risk_phrases):
+    response = client_for(commenter).post(post_url(condition), comment_data("I want to end my day early."))
+    assert response.status_code == 302
+    assert "nhsuk-card--care" not in client_for(commenter).get(response["Location"]).content.decode()
+    assert Comment.objects.get().status == Comment.Status.PUBLISHED
+
+
+def test_the_comment_form_links_to_the_comment_rules(client_for, commenter, condition):
+    html = client_for(commenter).get(post_url(condition)).content.decode()
+    assert 'href="/comments/rules/">comment rules</a>' in html
+    thread = client_for(commenter).get(condition.get_absolute_url()).content.decode()
+    assert 'href="/comments/rules/">comment rules</a>' in thread
+
+
+def test_the_comment_rules_page_says_the_rules_in_plain_words(reader):
+    html = reader.get(reverse("comments:rules")).content.decode()
+    assert "<h1>Comment rules</h1>" in html
+    assert "Keep personal details private" in html
+    assert "Samaritans free on 116 123" in html
+
+
+def test_report_pages_link_to_the_comment_rules(reader, condition, commenter):
+    comment = make_comment(condition, commenter)
+    form = reader.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    assert 'href="/comments/rules/">comment rules</a>' in form
+    reader.post(reverse("comments:report", args=[comment.pk]), {"reason": "spam", "details": ""})
+    thanks = reader.get(reverse("comments:report_thanks", args=[comment.pk])).content.decode()
+    assert 'href="/comments/rules/">comment rules</a>' in thanks
+    already = reader.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    assert "You have already reported this comment" in already
+    assert 'href="/comments/rules/">comment rules</a>' in already
+
+
+# Edits
+
+
+def edit_url(comment):
+    return reverse("comments:edit", args=[comment.pk])
+
+
+def test_the_author_edits_their_comment_and_readers_see_the_new_text_at_once(client_for, commenter, condition, client):
+    comment = make_comment(condition, commenter, text="Botox every 12 weeks.")
+    anonymous = Client()
+    assert "Botox every 12 weeks." in anonymous.get(condition.get_absolute_url()).content.decode()  # now cached
+    own = client_for(commenter)
+    assert f'href="{edit_url(comment)}">Change' in own.get(condition.get_absolute_url()).content.decode()
+    response = own.post(edit_url(comment), comment_data("Botox every 10 weeks."), follow=True)
+    assert "Your comment has been changed." in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.text == "Botox every 10 weeks."
+    assert comment.edits.get().previous_text == "Botox every 12 weeks."
+    html = anonymous.get(condition.get_absolute_url()).content.decode()
+    assert "Botox every 10 weeks." in html
+    assert "Botox every 12 weeks." not in html
+
+
+def test_an_edit_after_15_minutes_is_refused_with_a_sentence(client_for, commenter, condition):
+    import datetime
+
+    from django.utils import timezone
+
+    comment = make_comment(
+        condition, commenter, text="Old words.", created_at=timezone.now() - datetime.timedelta(minutes=16)
+    )
+    client = client_for(commenter)
+    page = client.get(edit_url(comment)).content.decode()
+    assert "You can only change a comment in the 15 minutes after you post it." in page
+    assert 'name="text"' not in page
+    assert f'href="{edit_url(comment)}"' not in client.get(condition.get_absolute_url()).content.decode()
+    response = client.post(edit_url(comment), comment_data("New words."))
+    assert response.status_code == 400
+    assert "You can only change a comment in the 15 minutes after you post it." in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.text == "Old words."
+
+
+def test_an_edit_is_screened_again_care_card_first(client_for, commenter, condition, risk_phrases):
+    comment = make_comment(condition, commenter, text="A hard week.")
+    client = client_for(commenter)
+    first = client.post(edit_url(comment), comment_data(AT_RISK_TEXT))
+    assert "nhsuk-card--care--urgent" in first.content.decode()
+    comment.refresh_from_db()
+    assert comment.text == "A hard week."  # nothing changed before they choose to save
+    client.post(edit_url(comment), comment_data(AT_RISK_TEXT, seen_help="yes"))
+    comment.refresh_from_db()
+    assert (comment.text, comment.status, comment.at_risk) == (AT_RISK_TEXT, Comment.Status.HELD, True)
+    assert AT_RISK_TEXT not in Client().get(condition.get_absolute_url()).content.decode()
+
+
+def test_an_edit_with_personal_details_is_held(client_for, commenter, condition):
+    comment = make_comment(condition, commenter, text="Hello.")
+    response = client_for(commenter).post(edit_url(comment), comment_data("Email me: jo@example.org"), follow=True)
+    assert "personal details" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+
+
+def test_an_empty_edit_is_refused(client_for, commenter, condition):
+    comment = make_comment(condition, commenter, text="Hello.")
+    response = client_for(commenter).post(edit_url(comment), comment_data(""))
+    assert response.status_code == 400
+    assert "Enter your comment" in response.content.decode()
+
+
+# Clinicians' notes as readers see them
+
+
+def test_a_clinical_note_appears_for_readers_and_its_removal_disappears_at_once(condition, commenter, moderator):
+    from comments import services
+
+    comment = make_comment(condition, commenter, text="I stopped my tablets overnight.")
+    make_comment(condition, commenter)
+    make_comment(condition, commenter)
+    anonymous = Client()
+    assert "A note from our clinical team" not in anonymous.get(condition.get_absolute_url()).content.decode()
+
+    services.clinical_note_save(comment=comment, user=moderator, text="Do not stop suddenly: ask your doctor.")
+    html = anonymous.get(condition.get_absolute_url()).content.decode()
+    assert "A note from our clinical team: Do not stop suddenly: ask your doctor." in html
+    assert html.count("A note from our clinical team") == 1
+    assert '<div class="nhsuk-inset-text app-comment__clinical-note">' in html
+
+    services.clinical_note_save(comment=comment, user=moderator, text="Ask your doctor before stopping.")
+    html = anonymous.get(condition.get_absolute_url()).content.decode()
+    assert "A note from our clinical team: Ask your doctor before stopping." in html
+
+    services.clinical_note_remove(comment=comment, user=moderator)
+    html = anonymous.get(condition.get_absolute_url()).content.decode()
+    assert "A note from our clinical team" not in html
+    assert "I stopped my tablets overnight." in html
+
+
+def test_a_thread_with_notes_takes_no_extra_queries(
+    client_for, commenter, moderator, condition, django_assert_num_queries
+):
+    from comments import services
+
+    for number in range(3):
+        comment = make_comment(condition, commenter)
+        services.clinical_note_save(comment=comment, user=moderator, text=f"Note {number}.")
+    client = client_for(commenter)
+    client.get(condition.get_absolute_url())  # the guide's own fragments are cached; the thread is theirs
+    with django_assert_num_queries(5):
+        # 1. the session  2. the commenter  3. the page with its versions  4. this reader's rating
+        # 5. one page of comments with their authors and clinicians' notes (one JOIN)
+        html = client.get(condition.get_absolute_url()).content.decode()
+    for number in range(3):
+        assert f"A note from our clinical team: Note {number}." in html

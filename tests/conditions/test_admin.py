@@ -26,11 +26,16 @@ def test_editors_group_holds_exactly_the_content_permissions():
         ("conditions", "view_historicalpage"),
     } <= content
     # Beyond content, editors only read readers' feedback on pages (issue 3) and mark it
-    # handled: nothing about comments, users or the ratings themselves.
+    # handled, and keep the risk phrase list (issue 14): nothing else about comments, users
+    # or the ratings themselves.
     assert permissions - content == {
         ("ratings", "view_ratingfeedback"),
         ("ratings", "change_ratingfeedback"),
         ("ratings", "view_ratingsummary"),
+        ("comments", "view_riskphrase"),
+        ("comments", "add_riskphrase"),
+        ("comments", "change_riskphrase"),
+        ("comments", "delete_riskphrase"),
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from comments import services
+from comments.forms import form_started_token
 from comments.models import Comment, Report
 
 from .conftest import iter_url_patterns, url_parameters
@@ -25,7 +26,7 @@ MISSING_ID = 999_999
 pytestmark = pytest.mark.django_db
 
 # Every public URL that takes a comment's id: a new one fails test_every_comment_url_is_walked.
-COMMENT_URLS = ["comments:report", "comments:report_thanks", "comments:delete"]
+COMMENT_URLS = ["comments:report", "comments:report_thanks", "comments:delete", "comments:edit"]
 
 
 def test_every_comment_url_is_walked():
@@ -145,6 +146,39 @@ def test_the_author_can_delete_their_own_comment_whatever_its_status(client_for,
 def test_the_author_gets_a_404_for_their_removed_comment(client_for, commenter, comment_in):
     comment = comment_in(Comment.Status.REMOVED)
     assert_like_missing(client_for(commenter), "comments:delete", comment)
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "commenter"])
+@pytest.mark.parametrize("status", STATUSES)
+def test_only_the_author_reaches_a_comments_edit_page(request, client, comment_in, persona, status):
+    comment = comment_in(status)
+    client = as_persona(request, client, persona)
+    assert_like_missing(client, "comments:edit", comment)
+    edit = {"text": "Changed by someone else.", "website": "", "started": form_started_token()}
+    response = client.post(reverse("comments:edit", args=[comment.pk]), edit)
+    missing = client.post(reverse("comments:edit", args=[MISSING_ID]), edit)
+    assert response.status_code == missing.status_code
+    comment.refresh_from_db()
+    assert comment.text == PERSONAL_TEXT
+    assert not comment.edits.exists()
+
+
+@pytest.mark.parametrize("status", [Comment.Status.HIDDEN, Comment.Status.REMOVED])
+def test_the_author_cannot_reach_the_edit_page_of_a_hidden_or_removed_comment(
+    client_for, commenter, comment_in, status
+):
+    comment = comment_in(status)
+    assert_like_missing(client_for(commenter), "comments:edit", comment)
+
+
+@pytest.mark.parametrize("status", [Comment.Status.PUBLISHED, Comment.Status.HELD])
+def test_the_author_reaches_the_edit_page_of_their_published_or_held_comment(
+    client_for, commenter, comment_in, status
+):
+    comment = comment_in(status)
+    page = client_for(commenter).get(reverse("comments:edit", args=[comment.pk])).content.decode()
+    assert "Change your comment" in page
+    assert "07700 900123" in page
 
 
 @pytest.mark.parametrize(

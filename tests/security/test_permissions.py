@@ -21,8 +21,15 @@ ALL_MODELS = {model._meta.label for model in admin.site._registry}
 MODELS_ALLOWED = {
     "reader": set(),
     "commenter": set(),
-    "editor": {"conditions.Page", "ratings.RatingFeedback", "ratings.RatingSummary"},
-    "moderator": {"comments.Comment", "comments.CommentSettings", "comments.ModerationDecision", "comments.Report"},
+    "editor": {"conditions.Page", "ratings.RatingFeedback", "ratings.RatingSummary", "comments.RiskPhrase"},
+    "moderator": {
+        "comments.Comment",
+        "comments.CommentSettings",
+        "comments.ModerationDecision",
+        "comments.Report",
+        "comments.RiskPhrase",
+        "comments.UrgentItem",
+    },
     "superuser": ALL_MODELS,
 }
 PERSONAS = list(MODELS_ALLOWED)
@@ -107,7 +114,10 @@ def test_edit_page_matrix(request, client, db, condition, persona):
 def test_remove_comment_matrix(request, client, db, comment, persona):
     client = as_persona(request, client, persona)
 
-    response = client.post(f"{ADMIN}comments/comment/{comment.pk}/decide/remove/", {"confirm": "1", "note": ""})
+    response = client.post(
+        f"{ADMIN}comments/comment/{comment.pk}/decide/remove/",
+        {"confirm": "1", "note": "", "author_reason": "offensive"},
+    )
 
     comment.refresh_from_db()
     if persona in ("moderator", "superuser"):
@@ -124,7 +134,10 @@ def test_remove_comment_matrix(request, client, db, comment, persona):
 def test_ban_author_matrix(request, client, db, comment, persona):
     client = as_persona(request, client, persona)
 
-    response = client.post(f"{ADMIN}comments/comment/{comment.pk}/decide/ban/", {"confirm": "1", "note": ""})
+    response = client.post(
+        f"{ADMIN}comments/comment/{comment.pk}/decide/ban/",
+        {"confirm": "1", "note": "", "author_reason": "offensive"},
+    )
 
     comment.author.refresh_from_db()
     if persona in ("moderator", "superuser"):
