@@ -62,7 +62,7 @@ class RelatedLinkInline(LockedWithGuideMixin, admin.TabularInline):
     fields = ["order", "title", "url", "description"]
 
 
-class SubPageInline(admin.TabularInline):
+class SubPageInline(LockedWithGuideMixin, admin.TabularInline):
     model = Page
     fk_name = "parent"
     extra = 0

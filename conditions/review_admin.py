@@ -266,7 +266,14 @@ class GuideRevisionAdmin(admin.ModelAdmin):
     def guide_history_view(self, request, guide_id):
         self._require(self.has_view_permission(request))
         guide = get_object_or_404(Page.objects.conditions(), pk=guide_id)
-        versions = guide.revisions.published().select_related("approval__reviewer", "created_by").order_by("-number")
+        versions = list(
+            guide.revisions.published()
+            .select_related("approval__reviewer", "created_by")
+            .defer("content")
+            .order_by("-number")
+        )
+        # Opens comparing the latest version with the one before.
+        initial = {"new": versions[0].pk, "old": versions[1].pk} if len(versions) > 1 else {}
         context = self._context(
             request,
             f"Versions of {guide.title}",
@@ -274,7 +281,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             versions=versions,
             open_change=guide.revisions.open().first(),
             reviews=guide.clinical_reviews.select_related("reviewer"),
-            compare_form=CompareForm(guide=guide),
+            compare_form=CompareForm(guide=guide, initial=initial),
         )
         return TemplateResponse(request, "admin/conditions/guiderevision/history.html", context)
 
