@@ -95,7 +95,9 @@ def test_a_save_from_an_out_of_date_form_is_refused_and_keeps_the_first(conditio
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_two_saves_at_once_from_the_same_version_let_exactly_one_through(condition, editor, other_editor):
+def test_two_saves_at_once_from_the_same_version_let_exactly_one_through(condition, make_user):
+    # Plain accounts: transactional tests run after a flush has emptied the staff groups.
+    editor, other_editor = make_user("first"), make_user("second")
     revision = services.revision_start(guide=condition, user=editor)
     results, barrier = [], threading.Barrier(2)
 
