@@ -363,7 +363,7 @@ class GuideRevision(models.Model):
         "self", verbose_name="restored from", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="started by", on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="started by", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField("started", default=timezone.now)
     published_at = models.DateTimeField("published", null=True, blank=True)
@@ -422,9 +422,11 @@ class RevisionEvent(models.Model):
 
     revision = models.ForeignKey(GuideRevision, verbose_name="change", on_delete=models.CASCADE, related_name="events")
     action = models.CharField("action", max_length=10, choices=Action)
+    # The name is kept beside the account so the record survives the account being deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="by", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="by", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    actor_name = models.CharField("by (name)", max_length=150, blank=True)
     comment = models.TextField("comment", blank=True)
     created_at = models.DateTimeField("when", default=timezone.now)
 
@@ -452,11 +454,13 @@ class ClinicalReview(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="reviewer",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
+    # Kept beside the account: the sign-off stays evidence if the reviewer's account is deleted.
+    reviewer_name = models.CharField("reviewer (name)", max_length=150, blank=True)
     role = models.CharField("role", max_length=200, help_text="For example “Consultant neurologist”.")
     reviewed_on = models.DateField("reviewed on")
     sources_checked = models.TextField(
@@ -477,7 +481,7 @@ class ClinicalReview(models.Model):
         constraints = [
             # A real sign-off names its reviewer; only the recorded legacy dates have none.
             models.CheckConstraint(
-                condition=Q(legacy=True) | Q(reviewer__isnull=False, revision__isnull=False),
+                condition=Q(legacy=True) | (~Q(reviewer_name="") & Q(revision__isnull=False)),
                 name="conditions_review_names_reviewer_and_change",
             ),
         ]

@@ -266,12 +266,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
     def guide_history_view(self, request, guide_id):
         self._require(self.has_view_permission(request))
         guide = get_object_or_404(Page.objects.conditions(), pk=guide_id)
-        versions = list(
-            guide.revisions.published()
-            .select_related("approval__reviewer", "created_by")
-            .defer("content")
-            .order_by("-number")
-        )
+        versions = list(guide.revisions.published().select_related("approval").defer("content").order_by("-number"))
         # Opens comparing the latest version with the one before.
         initial = {"new": versions[0].pk, "old": versions[1].pk} if len(versions) > 1 else {}
         context = self._context(
@@ -280,7 +275,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             guide=guide,
             versions=versions,
             open_change=guide.revisions.open().first(),
-            reviews=guide.clinical_reviews.select_related("reviewer"),
+            reviews=guide.clinical_reviews.all(),
             compare_form=CompareForm(guide=guide, initial=initial),
         )
         return TemplateResponse(request, "admin/conditions/guiderevision/history.html", context)
@@ -311,13 +306,13 @@ class GuideRevisionAdmin(admin.ModelAdmin):
 class ClinicalReviewAdmin(admin.ModelAdmin):
     """The sign-offs, read only: they are made by approving a change, never typed in."""
 
-    list_display = ["guide", "reviewed_on", "reviewer", "role", "legacy"]
+    list_display = ["guide", "reviewed_on", "reviewer_name", "role", "legacy"]
     list_filter = ["legacy"]
-    list_select_related = ["guide", "reviewer"]
+    list_select_related = ["guide"]
     fields = [
         "guide",
         "revision",
-        "reviewer",
+        "reviewer_name",
         "role",
         "reviewed_on",
         "sources_checked",

@@ -181,7 +181,12 @@ def snapshot_diff(old: dict, new: dict, *, context: int = 2) -> list[DiffLine]:
 
 def _event(revision, action, actor, comment="", when=None):
     return RevisionEvent.objects.create(
-        revision=revision, action=action, actor=actor, comment=comment, created_at=when or timezone.now()
+        revision=revision,
+        action=action,
+        actor=actor,
+        actor_name=actor.get_username() if actor else "",
+        comment=comment,
+        created_at=when or timezone.now(),
     )
 
 
@@ -316,6 +321,7 @@ def revision_approve(
         guide=revision.guide,
         revision=revision,
         reviewer=reviewer,
+        reviewer_name=reviewer.get_username(),
         role=role.strip(),
         reviewed_on=today or timezone.localdate(),
         sources_checked=sources_checked.strip(),

@@ -445,3 +445,19 @@ def test_review_counts_for_the_admin_index(make_page, condition, editor, reviewe
     services.revision_submit(revision=late_change, user=editor, change_summary="x")
     services.revision_send_back(revision=late_change, reviewer=reviewer, comment="Check the dose.")
     assert services.review_counts(today=TODAY) == {"overdue": 2, "due_soon": 1, "awaiting_review": 1, "sent_back": 1}
+
+
+def test_deleting_an_account_keeps_the_names_in_the_record(condition, editor, reviewer):
+    revision = submitted_change(condition, editor)
+    review = services.revision_approve(revision=revision, reviewer=reviewer, **APPROVAL, today=TODAY)
+    editor.delete()
+    reviewer.delete()
+    review.refresh_from_db()
+    assert (review.reviewer, review.reviewer_name) == (None, "reviewer")
+    assert list(revision.events.values_list("action", "actor", "actor_name")) == [
+        ("started", None, "editor"),
+        ("saved", None, "editor"),
+        ("submitted", None, "editor"),
+        ("approved", None, "reviewer"),
+        ("published", None, "reviewer"),
+    ]
