@@ -416,6 +416,7 @@ class RevisionEvent(models.Model):
         APPROVED = "approved", "Approved"
         SCHEDULED = "scheduled", "Scheduled publication"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrew the change"
 
     # Actions that make someone an author of the change, who may then not approve it.
     AUTHOR_ACTIONS = [Action.STARTED, Action.RESTORED, Action.SAVED, Action.SUBMITTED]

@@ -42,6 +42,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             ("<int:revision_id>/review/", self.review_view, "review"),
             ("<int:revision_id>/publish/", self.publish_view, "publish"),
             ("<int:revision_id>/restore/", self.restore_view, "restore"),
+            ("<int:revision_id>/withdraw/", self.withdraw_view, "withdraw"),
         ]
         urls = [
             path(route, self.admin_site.admin_view(view), name=f"conditions_guiderevision_{name}")
@@ -102,6 +103,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             can_review=self._can_review(request) and revision.state == GuideRevision.State.SUBMITTED and not authored,
             authored_and_reviewer=self._can_review(request) and authored,
             can_publish=self._can_edit(request) and revision.state == GuideRevision.State.APPROVED,
+            can_withdraw=self._can_edit(request) and revision.is_open,
             can_restore=self._can_start(request)
             and revision.state == GuideRevision.State.PUBLISHED
             and not revision.guide.revisions.open().exists(),
@@ -247,6 +249,18 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             messages.error(request, str(exc))
         else:
             messages.success(request, "Published.")
+        return redirect(revision)
+
+    def withdraw_view(self, request, revision_id):
+        self._post_only(request)
+        self._require(self._can_edit(request))
+        revision = self._revision(request, revision_id)
+        try:
+            services.revision_withdraw(revision=revision, user=request.user)
+        except services.ReviewError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Change withdrawn. Readers still see the approved guide.")
         return redirect(revision)
 
     def restore_view(self, request, revision_id):

@@ -356,6 +356,18 @@ def revision_publish(*, revision: GuideRevision, user=None, now=None) -> bool:
     return True
 
 
+@transaction.atomic
+def revision_withdraw(*, revision: GuideRevision, user, reason: str = "") -> GuideRevision:
+    """Abandon an open change; readers never see it, and the guide is free for a new one."""
+    revision = _locked(revision)
+    if not revision.is_open:
+        raise ReviewError("Only a change that is not yet published can be withdrawn.")
+    revision.state = GuideRevision.State.WITHDRAWN
+    revision.save(update_fields=["state"])
+    _event(revision, RevisionEvent.Action.WITHDRAWN, user, reason.strip())
+    return revision
+
+
 def revisions_publish_scheduled(*, now=None) -> list[GuideRevision]:
     """Publish every approved change whose time has come, each in its own transaction."""
     now = now or timezone.now()
@@ -400,7 +412,8 @@ def guide_record_legacy_review(*, guide: Page) -> ClinicalReview | None:
 @transaction.atomic
 def guide_change_review_interval(*, guide: Page, months: int) -> None:
     """A new interval moves "Next review due" on from the latest sign-off at once."""
-    review = guide.clinical_reviews.first()
+    # Only sign-offs readers were shown count: not one of a change approved but never published.
+    review = guide.clinical_reviews.filter(Q(legacy=True) | Q(revision__state=GuideRevision.State.PUBLISHED)).first()
     guide.review_interval_months = months
     guide.save()
     if review is None:

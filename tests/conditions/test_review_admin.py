@@ -286,3 +286,13 @@ def test_admin_index_shows_review_counts_to_reviewers(client_for, make_page, sub
 
 def test_unknown_change_is_a_404(client_for, reviewer):
     assert client_for(reviewer).get(url("change", 999)).status_code == 404
+
+
+def test_editor_withdraws_a_change_and_reviewer_cannot(client_for, submitted, editor, reviewer):
+    assert client_for(reviewer).post(url("withdraw", submitted.pk)).status_code == 403
+    assert GuideRevision.objects.get(pk=submitted.pk).state == GuideRevision.State.SUBMITTED
+    client = client_for(editor)
+    assert 'value="Withdraw this change"' in client.get(url("change", submitted.pk)).content.decode()
+    response = client.post(url("withdraw", submitted.pk), follow=True)
+    assert "Change withdrawn. Readers still see the approved guide." in response.content.decode()
+    assert GuideRevision.objects.get(pk=submitted.pk).state == GuideRevision.State.WITHDRAWN

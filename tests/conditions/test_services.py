@@ -461,3 +461,17 @@ def test_deleting_an_account_keeps_the_names_in_the_record(condition, editor, re
         ("approved", None, "reviewer"),
         ("published", None, "reviewer"),
     ]
+
+
+def test_withdrawing_a_change_frees_the_guide_and_keeps_the_record(client, condition, editor, reviewer):
+    revision = submitted_change(condition, editor, body="Abandoned advice.")
+    services.revision_withdraw(revision=revision, user=editor, reason="Guidance is about to change.")
+    revision.refresh_from_db()
+    assert revision.state == GuideRevision.State.WITHDRAWN
+    assert revision.events.last().comment == "Guidance is about to change."
+    with pytest.raises(services.ReviewError, match="not waiting for clinical review"):
+        services.revision_approve(revision=revision, reviewer=reviewer, **APPROVAL)
+    with pytest.raises(services.ReviewError, match="not yet published"):
+        services.revision_withdraw(revision=revision, user=editor)
+    assert services.revision_start(guide=condition, user=editor).number == 2
+    assert "Abandoned advice." not in public_text(client, condition)
