@@ -12,16 +12,21 @@ from pathlib import Path
 
 from django.db import transaction
 
+from . import services
 from .models import Page, RelatedLink, Section
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo_content" / "dystonia.json"
 
 
-def sync(model, lookup: dict, values: dict):
-    """Get or create the row matching `lookup`; save it only when `values` differ."""
+def sync(model, lookup: dict, values: dict, on_create: dict | None = None):
+    """Get or create the row matching `lookup`; save it only when `values` differ.
+
+    `on_create` is written only into a new row: the review dates, which after that come
+    only from clinical sign-offs (conditions/services.py).
+    """
     obj = model.objects.filter(**lookup).first()
     if obj is None:
-        obj = model(**lookup, **values)
+        obj = model(**lookup, **values, **(on_create or {}))
         obj.save()
         return obj, True
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -65,8 +70,8 @@ def load(*, stdout) -> None:
                 "status": Page.Status.PUBLISHED,
                 "services_url": data["services_url"],
                 "source_note": content["source_note"],
-                **dates,
             },
+            dates,
         )
         subpages = {}
         for order, sub in enumerate(data["subpages"], start=1):
@@ -80,8 +85,8 @@ def load(*, stdout) -> None:
                     "order": order,
                     "status": Page.Status.PUBLISHED,
                     "source_note": content["source_note"],
-                    **dates,
                 },
+                dates,
             )
             subpages[sub["slug"]] = subpage
             _load_sections(subpage, sub["sections"], {})
@@ -92,4 +97,5 @@ def load(*, stdout) -> None:
                 {"page": guide, "url": link["url"]},
                 {"title": link["title"], "description": link["description"], "order": order},
             )
+        services.guide_record_legacy_review(guide=guide)
         stdout.write(f"Condition page: {guide.title} with {len(subpages)} sub-pages")

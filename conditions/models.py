@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -10,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from .markdown import render_markdown
 
 REVIEW_DUE_SOON_DAYS = 30
+DEFAULT_REVIEW_INTERVAL_MONTHS = 24
 
 
 class PageQuerySet(models.QuerySet):
@@ -132,8 +134,24 @@ class Page(models.Model):
         "order", default=0, help_text="Position of a sub-page in its guide, smallest first."
     )
     status = models.CharField("status", max_length=10, choices=Status, default=Status.DRAFT)
-    last_reviewed = models.DateField("page last reviewed")
-    next_review_due = models.DateField("next review due")
+    # Written only by conditions/services.py from the latest clinical sign-off (ClinicalReview):
+    # kept on the row so the page, its cache and ratings' "since review" read it with the page.
+    last_reviewed = models.DateField("page last reviewed", editable=False)
+    next_review_due = models.DateField("next review due", editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="owner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_guides",
+        help_text="The editor who looks after this guide. They get the review reminders.",
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        "review interval (months)",
+        default=DEFAULT_REVIEW_INTERVAL_MONTHS,
+        help_text="How long after each clinical sign-off the next review falls due.",
+    )
     services_url = models.URLField(
         "services link",
         blank=True,
@@ -164,6 +182,10 @@ class Page(models.Model):
                 condition=Q(next_review_due__gte=models.F("last_reviewed")),
                 name="conditions_page_review_due_after_reviewed",
             ),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__gte=1, review_interval_months__lte=60),
+                name="conditions_page_review_interval_1_to_60_months",
+            ),
         ]
         indexes = [models.Index(fields=["parent", "status", "order"])]
 
@@ -180,8 +202,6 @@ class Page(models.Model):
     def clean(self):
         if self.parent_id and self.parent.parent_id:
             raise ValidationError({"parent": "A sub-page must belong to a condition page, not to another sub-page."})
-        if self.last_reviewed and self.next_review_due and self.next_review_due < self.last_reviewed:
-            raise ValidationError({"next_review_due": "The next review must be due after the last review."})
 
     @property
     def is_condition(self):
@@ -286,3 +306,223 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# Clinical review: a change to a guide is a revision that a clinical reviewer signs off.
+
+
+class GuideRevisionQuerySet(models.QuerySet):
+    def open(self):
+        """Revisions still on their way to readers: being drafted, reviewed or waiting to publish."""
+        return self.filter(state__in=GuideRevision.OPEN_STATES)
+
+    def published(self):
+        return self.filter(state=GuideRevision.State.PUBLISHED)
+
+    def awaiting_review(self):
+        return self.filter(state=GuideRevision.State.SUBMITTED)
+
+    def sent_back(self):
+        return self.filter(state=GuideRevision.State.SENT_BACK)
+
+    def due_to_publish(self, now=None):
+        return self.filter(state=GuideRevision.State.APPROVED, publish_at__lte=now or timezone.now())
+
+
+class GuideRevision(models.Model):
+    """One version of a whole guide (the condition page, its sub-pages, sections and links).
+
+    `content` is a snapshot built and applied by conditions/services.py; readers only ever
+    see the live Page, Section and RelatedLink rows, which change when a revision is published.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Waiting for clinical review"
+        SENT_BACK = "sent_back", "Sent back to the editor"
+        APPROVED = "approved", "Approved, waiting to publish"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATES = [State.DRAFT, State.SUBMITTED, State.SENT_BACK, State.APPROVED]
+
+    guide = models.ForeignKey(Page, verbose_name="guide", on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField("version number")
+    state = models.CharField("state", max_length=10, choices=State, default=State.DRAFT)
+    content = models.JSONField("content")
+    # Moves on every save of the draft: the edit form carries it, so a save made from an
+    # out-of-date form is refused instead of overwriting someone else's work.
+    edit_version = models.PositiveIntegerField("edit version", default=1)
+    change_summary = models.TextField(
+        "what changed and why", blank=True, help_text="For the clinical reviewer: what you changed, and why."
+    )
+    publish_at = models.DateTimeField(
+        "publish at", null=True, blank=True, help_text="Leave empty to publish as soon as it is approved."
+    )
+    restored_from = models.ForeignKey(
+        "self", verbose_name="restored from", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="started by", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("started", default=timezone.now)
+    published_at = models.DateTimeField("published", null=True, blank=True)
+
+    objects = GuideRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "guide change"
+        verbose_name_plural = "guide changes"
+        ordering = ["-created_at", "-pk"]
+        permissions = [("review_guiderevision", "Can approve or send back changes to a guide")]
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "number"], name="conditions_revision_unique_number"),
+            # One change at a time per guide: editors working on the same guide share its draft.
+            models.UniqueConstraint(
+                fields=["guide"],
+                condition=Q(state__in=["draft", "submitted", "sent_back", "approved"]),
+                name="conditions_revision_one_open_per_guide",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="published") | Q(published_at__isnull=False),
+                name="conditions_revision_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.guide.title}, version {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("admin:conditions_guiderevision_change", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+    @property
+    def is_editable(self):
+        return self.state in (self.State.DRAFT, self.State.SENT_BACK)
+
+
+class RevisionEvent(models.Model):
+    """Who did what to a guide change, and when: the change's audit trail."""
+
+    class Action(models.TextChoices):
+        STARTED = "started", "Started the change"
+        RESTORED = "restored", "Restored an earlier version as a new draft"
+        SAVED = "saved", "Saved the draft"
+        SUBMITTED = "submitted", "Sent for clinical review"
+        SENT_BACK = "sent_back", "Sent back with a comment"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled publication"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrew the change"
+
+    # Actions that make someone an author of the change, who may then not approve it.
+    AUTHOR_ACTIONS = [Action.STARTED, Action.RESTORED, Action.SAVED, Action.SUBMITTED]
+
+    revision = models.ForeignKey(GuideRevision, verbose_name="change", on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("action", max_length=10, choices=Action)
+    # The name is kept beside the account so the record survives the account being deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="by", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField("by (name)", max_length=150, blank=True)
+    comment = models.TextField("comment", blank=True)
+    created_at = models.DateTimeField("when", default=timezone.now)
+
+    class Meta:
+        verbose_name = "change step"
+        verbose_name_plural = "change steps"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.get_action_display()
+
+
+class ClinicalReview(models.Model):
+    """A clinical sign-off of a guide: the only source of its "Page last reviewed" date."""
+
+    guide = models.ForeignKey(Page, verbose_name="guide", on_delete=models.CASCADE, related_name="clinical_reviews")
+    revision = models.OneToOneField(
+        GuideRevision,
+        verbose_name="change approved",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approval",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="reviewer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept beside the account: the sign-off stays evidence if the reviewer's account is deleted.
+    reviewer_name = models.CharField("reviewer (name)", max_length=150, blank=True)
+    role = models.CharField("role", max_length=200, help_text="For example “Consultant neurologist”.")
+    reviewed_on = models.DateField("reviewed on")
+    sources_checked = models.TextField(
+        "sources checked", help_text="The guidance and evidence you checked the guide against, one a line."
+    )
+    note = models.TextField("note", blank=True)
+    legacy = models.BooleanField(
+        "recorded from the old review date",
+        default=False,
+        help_text="Made from the date on the page before sign-offs were recorded.",
+    )
+    created_at = models.DateTimeField("recorded", default=timezone.now)
+
+    class Meta:
+        verbose_name = "clinical review"
+        verbose_name_plural = "clinical reviews"
+        ordering = ["-reviewed_on", "-pk"]
+        constraints = [
+            # A real sign-off names its reviewer; only the recorded legacy dates have none.
+            models.CheckConstraint(
+                condition=Q(legacy=True) | (~Q(reviewer_name="") & Q(revision__isnull=False)),
+                name="conditions_review_names_reviewer_and_change",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.guide.title}, reviewed {self.reviewed_on:%d/%m/%Y}"
+
+
+class ReviewReminder(models.Model):
+    """A reminder sent: one per guide, stage and due date, so a daily run never repeats one."""
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", "Due within 30 days"
+        OVERDUE = "overdue", "Overdue"
+
+    guide = models.ForeignKey(Page, verbose_name="guide", on_delete=models.CASCADE, related_name="review_reminders")
+    stage = models.CharField("stage", max_length=10, choices=Stage)
+    due_on = models.DateField("review due on")
+    sent_at = models.DateTimeField("sent", default=timezone.now)
+
+    class Meta:
+        verbose_name = "review reminder"
+        verbose_name_plural = "review reminders"
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "stage", "due_on"], name="conditions_reminder_once_per_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.guide.title}: {self.get_stage_display()}"
+
+
+class DraftEditor(models.Model):
+    """Someone opened a guide's draft to edit it; others opening it are told."""
+
+    revision = models.ForeignKey(GuideRevision, on_delete=models.CASCADE, related_name="editors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["revision", "user"], name="conditions_drafteditor_once")]
+
+    def __str__(self):
+        return f"{self.user} editing {self.revision}"

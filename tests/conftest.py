@@ -1,7 +1,8 @@
 """Shared fixtures: the people who use the site, and the demo content they use it on.
 
 Personas (healthchecks tests each view as owner, member and outsider; we do the same):
-an anonymous reader, a commenter, another commenter, a moderator, an editor and a superuser.
+an anonymous reader, a commenter, another commenter, a moderator, an editor (and another),
+a clinical reviewer (and another) and a superuser.
 """
 
 import datetime
@@ -96,6 +97,27 @@ def moderator(make_user):
 @pytest.fixture
 def editor(make_user):
     return make_user("editor", groups=["Editors"], is_staff=True)
+
+
+@pytest.fixture
+def other_editor(make_user):
+    return make_user("other_editor", groups=["Editors"], is_staff=True)
+
+
+@pytest.fixture
+def clinician(make_user):
+    """A moderator who is also a clinical reviewer: the person who writes clinicians' notes."""
+    return make_user("clinician", groups=["Moderators", "Clinical reviewers"], is_staff=True)
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", groups=["Clinical reviewers"], is_staff=True)
+
+
+@pytest.fixture
+def other_reviewer(make_user):
+    return make_user("other_reviewer", groups=["Clinical reviewers"], is_staff=True)
 
 
 @pytest.fixture

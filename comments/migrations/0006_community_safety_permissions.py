@@ -17,7 +17,9 @@ MODERATORS = "Moderators"
 EDITORS = "Editors"
 PHRASE_CODENAMES = ["view_riskphrase", "add_riskphrase", "change_riskphrase", "delete_riskphrase"]
 MODERATOR_CODENAMES = [*PHRASE_CODENAMES, "view_urgentitem", "view_commentedit", "view_clinicalnote"]
-CLINICAL_CODENAMES = ["add_clinical_note", "view_clinicalnote", "view_comment", "view_historicalclinicalnote"]
+# Not view_comment: the note is written by a moderator who is also a clinical reviewer; the group
+# alone does not open the moderation queue and its held comments.
+CLINICAL_CODENAMES = ["add_clinical_note", "view_clinicalnote", "view_historicalclinicalnote"]
 
 
 def _permissions(apps, codenames):

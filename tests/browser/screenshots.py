@@ -82,3 +82,54 @@ def test_admin_moderation_queue(new_context, shoot, moderator):
     desktop.get_by_role("link", name=re.compile(r"^Comments$")).first.click()
     expect(desktop.locator("#result_list tbody tr")).to_have_count(3)
     shoot(desktop, "admin-moderation-queue")
+
+
+def test_clinical_review(new_context, shoot, signed_in, editor, reviewer):
+    from django.utils import timezone
+
+    from conditions import services
+    from conditions.models import Page
+
+    guide = Page.objects.get(parent=None, slug="dystonia")
+    revision = services.revision_start(guide=guide, user=editor)
+    content = revision.content
+    treatment = next(s for s in content["pages"][0]["sections"] if s["anchor"] == "treatment")
+    treatment["body"] = (
+        treatment["body"].replace("There's no cure for dystonia", "There's no cure for dystonia yet")
+        + "\n\nBotulinum toxin injections are usually repeated every 3 months."
+    )
+    services.revision_save(revision=revision, user=editor, content=content, edit_version=1)
+    services.revision_submit(
+        revision=revision, user=editor, change_summary="Added how often botulinum toxin injections are given."
+    )
+    change = f"/{settings.ADMIN_PATH}conditions/guiderevision/{revision.pk}/change/"
+
+    reviewing = signed_in(reviewer, viewport={"width": 1280, "height": 900}).new_page()
+    reviewing.goto(f"/{settings.ADMIN_PATH}")
+    shoot(reviewing, "admin-review-counts", reviewing.locator("#review-counts"))
+    reviewing.goto(change)
+    expect(reviewing.locator(".portal-diff ins").first).to_be_visible()
+    shoot(reviewing, "admin-review-diff")
+
+    services.revision_send_back(
+        revision=revision, reviewer=reviewer, comment="Say who gives the injections: a specialist, not a GP."
+    )
+    editing = signed_in(editor, viewport={"width": 1280, "height": 900}).new_page()
+    editing.goto(change)
+    shoot(editing, "admin-review-sent-back", editing.locator("#content"))
+    editing.get_by_role("button", name="Edit the draft").click()
+    editing.get_by_role("group", name="Section: Treating dystonia").scroll_into_view_if_needed()
+    editing.wait_for_load_state("networkidle")
+    editing.screenshot(path=OUT / "admin-review-edit.png", animations="disabled")
+
+    services.revision_submit(revision=revision, user=editor, change_summary="Said a specialist gives them.")
+    services.revision_approve(
+        revision=revision, reviewer=reviewer, role="Consultant neurologist", sources_checked="NICE CKS: Dystonia"
+    )
+    reviewing.goto(f"/{settings.ADMIN_PATH}conditions/guiderevision/guide/{guide.pk}/history/")
+    shoot(reviewing, "admin-review-history", reviewing.locator("#content"))
+
+    reader = new_context(viewport={"width": 1024, "height": 768}).new_page()
+    reader.goto("/conditions/dystonia/")
+    expect(reader.locator(".app-review-date")).to_contain_text(f"{timezone.localdate():%d/%m/%Y}")
+    shoot(reader, "review-date-after-sign-off", reader.locator(".app-review-date"))

@@ -29,7 +29,8 @@ def test_at_risk_comment_to_care_card_to_urgent_queue_to_clinicians_note(
     shots = tmp_path
     viewport = {"width": width, "height": 900}
     writer = make_user("sam_writer")
-    make_user("moderator", groups=["Moderators"], is_staff=True)
+    # A moderator who is also a clinical reviewer: the Clinical reviewers group holds add_clinical_note.
+    make_user("moderator", groups=["Moderators", "Clinical reviewers"], is_staff=True)
 
     # The commenter writes; before anything is sent they see where to get help now.
     page = signed_in(writer, viewport=viewport).new_page()

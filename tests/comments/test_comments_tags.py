@@ -173,3 +173,17 @@ def test_sub_pages_show_no_comments(client, condition, commenter):
     html = client.get(condition.subpages.first().get_absolute_url()).content.decode()
     assert "comments posted" not in html
     assert "Add your comment" not in html
+
+
+def test_comments_posted_before_the_latest_review_say_so(condition, commenter):
+    # Reviewed 19 June 2013. Half past midnight that day in London is still 18 June in UTC.
+    make_comment(condition, commenter, text="Before", created_at=datetime.datetime(2013, 6, 18, 23, 30, tzinfo=LONDON))
+    make_comment(
+        condition, commenter, text="Same day", created_at=datetime.datetime(2013, 6, 19, 0, 30, tzinfo=LONDON)
+    )
+    html = render_thread(condition)
+    before, same_day = html.index(">Before<"), html.index(">Same day<")
+    note = "Posted before this page was last reviewed on 19 June 2013"
+    assert html.count(note) == 1
+    # Newest first: the note sits with the earlier comment, after the one from the review day.
+    assert same_day < html.index(note) < before

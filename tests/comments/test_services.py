@@ -617,7 +617,7 @@ def test_removing_a_removed_comment_again_is_refused_and_sends_nothing(condition
 
 
 def test_a_medical_advice_report_goes_to_the_clinical_note_people_once(
-    condition, commenter, moderator, make_user, django_capture_on_commit_callbacks
+    condition, commenter, moderator, clinician, make_user, django_capture_on_commit_callbacks
 ):
     make_user("plain_staff", is_staff=True)  # no permission: no email
     comment = make_comment(condition, commenter, text="Double your dose.")
@@ -625,8 +625,9 @@ def test_a_medical_advice_report_goes_to_the_clinical_note_people_once(
         django_capture_on_commit_callbacks,
         lambda: report_by_sessions(comment, 2, reason=Report.Reason.MEDICAL),
     )
+    # The clinician holds add_clinical_note (through Clinical reviewers); the plain moderator does not.
     assert [(m.to, m.subject) for m in outbox] == [
-        (["moderator@example.org"], "A comment may give unsafe medical advice")
+        (["clinician@example.org"], "A comment may give unsafe medical advice")
     ]
     assert "Double your dose." in outbox[0].body
 
@@ -638,7 +639,7 @@ def test_the_medical_report_goes_to_clinical_reviewers_when_that_group_holds_the
 
     note = Permission.objects.get(codename="add_clinical_note")
     Group.objects.get(name="Moderators").permissions.remove(note)
-    clinicians = Group.objects.create(name="Clinical reviewers")
+    clinicians = Group.objects.get(name="Clinical reviewers")
     clinicians.permissions.add(note)
     make_user("nurse", groups=["Clinical reviewers"], is_staff=True)
     comment = make_comment(condition, commenter)
@@ -729,19 +730,19 @@ def test_someone_else_cannot_edit_a_comment(condition, commenter, other_commente
 # Clinicians' notes
 
 
-def test_a_clinical_note_is_saved_with_who_and_when_and_its_history(condition, commenter, moderator):
+def test_a_clinical_note_is_saved_with_who_and_when_and_its_history(condition, commenter, clinician):
     comment = make_comment(condition, commenter, text="Stop your tablets.")
-    note = services.clinical_note_save(comment=comment, user=moderator, text="Talk to your doctor first.")
-    services.clinical_note_save(comment=comment, user=moderator, text="Never stop suddenly: ask your doctor.")
-    services.clinical_note_remove(comment=comment, user=moderator)
+    note = services.clinical_note_save(comment=comment, user=clinician, text="Talk to your doctor first.")
+    services.clinical_note_save(comment=comment, user=clinician, text="Never stop suddenly: ask your doctor.")
+    services.clinical_note_remove(comment=comment, user=clinician)
     from comments.models import ClinicalNote
 
     assert not ClinicalNote.objects.exists()
     history = list(ClinicalNote.history.filter(id=note.pk).order_by("history_date"))
     assert [(h.history_type, h.text, h.history_user) for h in history] == [
-        ("+", "Talk to your doctor first.", moderator),
-        ("~", "Never stop suddenly: ask your doctor.", moderator),
-        ("-", "Never stop suddenly: ask your doctor.", moderator),
+        ("+", "Talk to your doctor first.", clinician),
+        ("~", "Never stop suddenly: ask your doctor.", clinician),
+        ("-", "Never stop suddenly: ask your doctor.", clinician),
     ]
 
 
@@ -751,7 +752,7 @@ def test_only_people_with_the_permission_can_add_a_clinical_note(condition, comm
         services.clinical_note_save(comment=comment, user=editor, text="A note.")
 
 
-def test_a_clinical_note_needs_a_published_comment(condition, commenter, moderator):
+def test_a_clinical_note_needs_a_published_comment(condition, commenter, clinician):
     comment = make_comment(condition, commenter, status=Comment.Status.HELD)
     with pytest.raises(services.CommentError, match="published comment"):
-        services.clinical_note_save(comment=comment, user=moderator, text="A note.")
+        services.clinical_note_save(comment=comment, user=clinician, text="A note.")

@@ -489,7 +489,7 @@ def test_an_empty_edit_is_refused(client_for, commenter, condition):
 # Clinicians' notes as readers see them
 
 
-def test_a_clinical_note_appears_for_readers_and_its_removal_disappears_at_once(condition, commenter, moderator):
+def test_a_clinical_note_appears_for_readers_and_its_removal_disappears_at_once(condition, commenter, clinician):
     from comments import services
 
     comment = make_comment(condition, commenter, text="I stopped my tablets overnight.")
@@ -498,30 +498,30 @@ def test_a_clinical_note_appears_for_readers_and_its_removal_disappears_at_once(
     anonymous = Client()
     assert "A note from our clinical team" not in anonymous.get(condition.get_absolute_url()).content.decode()
 
-    services.clinical_note_save(comment=comment, user=moderator, text="Do not stop suddenly: ask your doctor.")
+    services.clinical_note_save(comment=comment, user=clinician, text="Do not stop suddenly: ask your doctor.")
     html = anonymous.get(condition.get_absolute_url()).content.decode()
     assert "A note from our clinical team: Do not stop suddenly: ask your doctor." in html
     assert html.count("A note from our clinical team") == 1
     assert '<div class="nhsuk-inset-text app-comment__clinical-note">' in html
 
-    services.clinical_note_save(comment=comment, user=moderator, text="Ask your doctor before stopping.")
+    services.clinical_note_save(comment=comment, user=clinician, text="Ask your doctor before stopping.")
     html = anonymous.get(condition.get_absolute_url()).content.decode()
     assert "A note from our clinical team: Ask your doctor before stopping." in html
 
-    services.clinical_note_remove(comment=comment, user=moderator)
+    services.clinical_note_remove(comment=comment, user=clinician)
     html = anonymous.get(condition.get_absolute_url()).content.decode()
     assert "A note from our clinical team" not in html
     assert "I stopped my tablets overnight." in html
 
 
 def test_a_thread_with_notes_takes_no_extra_queries(
-    client_for, commenter, moderator, condition, django_assert_num_queries
+    client_for, commenter, clinician, condition, django_assert_num_queries
 ):
     from comments import services
 
     for number in range(3):
         comment = make_comment(condition, commenter)
-        services.clinical_note_save(comment=comment, user=moderator, text=f"Note {number}.")
+        services.clinical_note_save(comment=comment, user=clinician, text=f"Note {number}.")
     client = client_for(commenter)
     client.get(condition.get_absolute_url())  # the guide's own fragments are cached; the thread is theirs
     with django_assert_num_queries(5):

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from conditions import services
 from conditions.models import Page
 
 pytestmark = pytest.mark.django_db
@@ -57,25 +58,47 @@ def test_editor_cannot_reach_users(client_for, editor):
     assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
 
 
-def test_editor_edits_a_section_and_the_history_names_them(client_for, editor, condition):
+def test_editor_cannot_change_a_published_guide_in_place(client_for, editor, condition):
+    """Content of a published guide changes only through a reviewed guide change."""
     client = client_for(editor)
-    section = condition.sections.get(anchor="part-1")
     url = reverse("admin:conditions_page_change", args=[condition.pk])
-    form = client.get(url).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None}
+    data = {"owner": editor.pk, "review_interval_months": 24, "title": "Renamed", "last_reviewed": "01/01/2030"}
     data.update(_inline_data(condition))
-    data["sections-0-body"] = "New reviewed **text**."
-    data["last_reviewed"] = "19/06/2013"
-    data["next_review_due"] = "19/06/2015"
-    data["parent"] = ""
+    data["sections-0-body"] = "Unreviewed **text**."
     response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    section.refresh_from_db()
-    assert section.body_html == "<p>New reviewed <strong>text</strong>.</p>"
-    assert section.history.latest().history_user == editor
-    assert "New reviewed" in client.get(condition.get_absolute_url()).content.decode()
-    history = client.get(reverse("admin:conditions_page_history", args=[condition.pk]))
-    assert "editor" in history.content.decode()
+    assert response.status_code == 302
+    condition.refresh_from_db()
+    assert condition.title == "Dystonia"
+    assert condition.last_reviewed == datetime.date(2013, 6, 19)
+    assert condition.owner == editor  # the owner and interval are not content, so they do change
+    assert condition.sections.get(anchor="part-1").body == "Text 1."
+    assert "Unreviewed" not in client.get(condition.get_absolute_url()).content.decode()
+
+
+def test_published_guide_change_form_offers_a_guide_change(client_for, editor, condition):
+    html = client_for(editor).get(reverse("admin:conditions_page_change", args=[condition.pk])).content.decode()
+    assert "To change Dystonia, or to record a review, start a change" in html
+    assert 'value="Change this guide"' in html
+    assert 'name="title"' not in html  # read only
+    assert reverse("admin:conditions_guiderevision_start", args=[condition.pk]) in html
+
+
+def test_a_never_published_guide_is_edited_in_place(client_for, editor, make_page):
+    draft = make_page("Tremor", status=Page.Status.DRAFT)
+    html = client_for(editor).get(reverse("admin:conditions_page_change", args=[draft.pk])).content.decode()
+    assert 'name="title"' in html
+    assert "This guide has never been published, so you can edit it here." in html
+
+
+def test_changing_the_interval_moves_next_review_due_from_the_latest_sign_off(client_for, editor, condition):
+    services.guide_record_legacy_review(guide=condition)
+    response = client_for(editor).post(
+        reverse("admin:conditions_page_change", args=[condition.pk]),
+        {"owner": "", "review_interval_months": 12, **_inline_data(condition)},
+    )
+    assert response.status_code == 302
+    condition.refresh_from_db()
+    assert {page.next_review_due for page in services.guide_pages(condition)} == {datetime.date(2014, 6, 19)}
 
 
 def test_review_filters_show_overdue_and_due_soon_pages(client_for, editor, make_page):
@@ -95,8 +118,9 @@ def test_review_filters_show_overdue_and_due_soon_pages(client_for, editor, make
 def test_admin_index_tells_editors_how_many_pages_are_overdue(client_for, editor, make_page):
     make_page("Old one", next_review_due=overdue_date())
     make_page("Old two", next_review_due=overdue_date())
+    make_page("Old draft", next_review_due=overdue_date(), status=Page.Status.DRAFT)  # not counted
     html = client_for(editor).get(reverse("admin:index")).content.decode()
-    assert "2 pages are overdue for review." in html
+    assert "2 guides are overdue for clinical review." in html
 
 
 def new_page_data(**overrides):
@@ -106,9 +130,9 @@ def new_page_data(**overrides):
         "slug": "tremor",
         "summary": "About tremor.",
         "order": 0,
-        "status": "draft",
-        "last_reviewed": "01/01/2026",
-        "next_review_due": "01/01/2027",
+        "status": "published",  # read only: ignored
+        "last_reviewed": "01/01/2030",  # not a field any more: ignored
+        "review_interval_months": 24,
         "sections-TOTAL_FORMS": 0,
         "sections-INITIAL_FORMS": 0,
         "related_links-TOTAL_FORMS": 0,
@@ -126,14 +150,19 @@ def test_editor_can_add_a_draft_and_preview_it(client_for, editor):
     assert "This page is a draft" in client.get(page.get_absolute_url()).content.decode()
 
 
-def test_admin_refuses_review_due_before_last_review(client_for, editor):
+def test_editors_cannot_type_review_dates_on_a_new_page(client_for, editor, condition):
     response = client_for(editor).post(
         reverse("admin:conditions_page_add"),
-        new_page_data(title="Backwards", slug="backwards", next_review_due="01/01/2025"),
+        new_page_data(title="Living with dystonia", slug="living", parent=condition.pk, next_review_due="01/01/2031"),
     )
-    assert response.status_code == 200
-    assert "The next review must be due after the last review." in response.content.decode()
-    assert not Page.objects.filter(slug="backwards").exists()
+    assert response.status_code == 302
+    page = Page.objects.get(slug="living")
+    # A new sub-page carries its guide's dates until a sign-off publishes it with its own.
+    assert (page.status, page.last_reviewed, page.next_review_due) == (
+        Page.Status.DRAFT,
+        condition.last_reviewed,
+        condition.next_review_due,
+    )
 
 
 def _inline_data(page):

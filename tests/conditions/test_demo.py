@@ -1,9 +1,10 @@
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
 
-from conditions.models import Page, RelatedLink, Section
+from conditions.models import ClinicalReview, GuideRevision, Page, RelatedLink, Section
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +54,27 @@ def test_load_demo_repairs_edited_demo_text():
     call_command("load_demo", stdout=io.StringIO())
     section.refresh_from_db()
     assert section.body == original
+
+
+def test_load_demo_records_the_seed_review_date_as_a_legacy_review_once():
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    guide = Page.objects.get(parent=None, slug="dystonia")
+    review = ClinicalReview.objects.get()
+    assert (review.guide, review.legacy, review.reviewed_on.isoformat()) == (guide, True, "2013-06-19")
+    assert list(guide.revisions.values_list("number", "state")) == [(1, GuideRevision.State.PUBLISHED)]
+
+
+def test_load_demo_leaves_a_later_sign_off_date_alone(editor, reviewer):
+    from conditions import services
+
+    call_command("load_demo", stdout=io.StringIO())
+    guide = Page.objects.get(parent=None, slug="dystonia")
+    revision = services.revision_start(guide=guide, user=editor)
+    services.revision_submit(revision=revision, user=editor, change_summary="Routine review: no changes.")
+    services.revision_approve(
+        revision=revision, reviewer=reviewer, role="GP", sources_checked="NICE", today=datetime.date(2026, 11, 25)
+    )
+    call_command("load_demo", stdout=io.StringIO())
+    guide.refresh_from_db()
+    assert guide.last_reviewed == datetime.date(2026, 11, 25)

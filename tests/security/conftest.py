@@ -22,6 +22,8 @@ PARAMETER_VALUES = {
     "comment_id": "1",
     "page_id": "1",
     "decision": "remove",
+    "guide_id": "1",
+    "revision_id": "1",
 }
 
 # Appears in every markup payload, so an unescaped copy can be found wherever it lands.

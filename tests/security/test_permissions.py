@@ -1,7 +1,8 @@
 """Permissions matrix: each persona against each admin page and each moderation or edit action.
 
-The admin requires staff; editors reach condition content and page feedback, moderators reach
-comment moderation, and only superusers reach accounts, groups and sign-in attempts.
+The admin requires staff; editors reach condition content and page feedback, clinical reviewers
+read condition content and review guide changes, moderators reach comment moderation, and only
+superusers reach accounts, groups and sign-in attempts.
 """
 
 import pytest
@@ -12,7 +13,8 @@ from django.urls import reverse
 
 from comments import services as comment_services
 from comments.models import Comment
-from conditions.models import Page
+from conditions import services as condition_services
+from conditions.models import ClinicalReview, GuideRevision, Page
 
 ADMIN = f"/{settings.ADMIN_PATH}"
 ALL_MODELS = {model._meta.label for model in admin.site._registry}
@@ -21,7 +23,15 @@ ALL_MODELS = {model._meta.label for model in admin.site._registry}
 MODELS_ALLOWED = {
     "reader": set(),
     "commenter": set(),
-    "editor": {"conditions.Page", "ratings.RatingFeedback", "ratings.RatingSummary", "comments.RiskPhrase"},
+    "editor": {
+        "conditions.Page",
+        "conditions.GuideRevision",
+        "conditions.ClinicalReview",
+        "ratings.RatingFeedback",
+        "ratings.RatingSummary",
+        "comments.RiskPhrase",
+    },
+    "reviewer": {"conditions.Page", "conditions.GuideRevision", "conditions.ClinicalReview"},
     "moderator": {
         "comments.Comment",
         "comments.CommentSettings",
@@ -33,6 +43,10 @@ MODELS_ALLOWED = {
     "superuser": ALL_MODELS,
 }
 PERSONAS = list(MODELS_ALLOWED)
+# Who may delete a page, and start, approve or publish a guide change.
+PAGE_DELETERS = {"editor", "superuser"}
+CHANGE_STARTERS = {"editor", "superuser"}
+APPROVERS = {"reviewer", "superuser"}
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
@@ -100,14 +114,77 @@ def test_edit_page_matrix(request, client, db, condition, persona):
     page = client.get(url)
     delete = client.post(f"{ADMIN}conditions/page/{condition.pk}/delete/", {"post": "yes"})
 
-    if "conditions.Page" in MODELS_ALLOWED[persona]:
+    if persona in PAGE_DELETERS:
         assert page.status_code == 200
         assert delete.status_code == 302
         assert not Page.objects.filter(pk=condition.pk).exists()
+    elif persona == "reviewer":
+        assert page.status_code == 200  # read only
+        assert 'name="title"' not in page.content.decode()
+        assert delete.status_code == 403
+        assert Page.objects.filter(pk=condition.pk).exists()
     else:
         assert_refused(page, persona)
         assert_refused(delete, persona)
         assert Page.objects.filter(pk=condition.pk).exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_start_guide_change_matrix(request, client, db, condition, persona):
+    response = as_persona(request, client, persona).post(f"{ADMIN}conditions/guiderevision/start/{condition.pk}/")
+
+    if persona in CHANGE_STARTERS:
+        assert response.status_code == 302
+        assert condition.revisions.open().count() == 1
+    else:
+        assert_refused(response, persona)
+        assert not condition.revisions.exists()
+
+
+@pytest.fixture
+def submitted(condition, other_editor):
+    revision = condition_services.revision_start(guide=condition, user=other_editor)
+    return condition_services.revision_submit(revision=revision, user=other_editor, change_summary="Checked.")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_approve_guide_change_matrix(request, client, db, submitted, persona):
+    client = as_persona(request, client, persona)
+    data = {"decision": "approve", "role": "Neurologist", "sources_checked": "NICE", "note": ""}
+
+    response = client.post(f"{ADMIN}conditions/guiderevision/{submitted.pk}/review/", data)
+
+    submitted.refresh_from_db()
+    if persona in APPROVERS:
+        assert response.status_code == 302
+        assert submitted.state == GuideRevision.State.PUBLISHED
+        assert (
+            ClinicalReview.objects.get(revision=submitted).reviewer.username
+            == request.getfixturevalue(persona).username
+        )
+    else:
+        assert_refused(response, persona)
+        assert submitted.state == GuideRevision.State.SUBMITTED
+        assert not ClinicalReview.objects.filter(revision=submitted).exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_edit_guide_draft_matrix(request, client, db, condition, other_editor, persona):
+    revision = condition_services.revision_start(guide=condition, user=other_editor)
+    client = as_persona(request, client, persona)
+
+    response = client.get(f"{ADMIN}conditions/guiderevision/{revision.pk}/edit/")
+    submit = client.post(f"{ADMIN}conditions/guiderevision/{revision.pk}/submit/", {"change_summary": "Mine."})
+
+    revision.refresh_from_db()
+    if persona in CHANGE_STARTERS:
+        assert response.status_code == 200
+        assert submit.status_code == 302
+        assert revision.state == GuideRevision.State.SUBMITTED
+    else:
+        assert_refused(response, persona)
+        assert_refused(submit, persona)
+        assert revision.state == GuideRevision.State.DRAFT
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
