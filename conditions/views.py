@@ -140,7 +140,7 @@ def reads_shared_page(request) -> bool:
 def page_detail(request, slug, subpage_slug=None):
     preview = can_preview_drafts(request.user)
     page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview)
-    shared = reads_shared_page(request)
+    shared = reads_shared_page(request) and all(page.versions.values())
     if shared:
         versions = ":".join(page.versions.values())
         key = f"conditions:page:{request.scheme}://{request.get_host()}{request.get_full_path()}:{versions}:{preview}"
@@ -156,6 +156,8 @@ def page_detail(request, slug, subpage_slug=None):
         "content": PageContent(request, page, preview=preview),
         # Drafts show to editors only, so what an editor sees is cached apart.
         "content_version": f"{page.versions['content_version']}:{preview}",
+        # Without its counter row the guide's content is never cached (a zero timeout stores nothing).
+        "fragment_seconds": 86400 if page.versions["content_version"] else 0,
     }
     if not shared:
         return render(request, "conditions/page_detail.html", context)

@@ -5,7 +5,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .. import page_versions
 from ..forms import CommentForm
 from ..models import Comment, CommentSettings
 
@@ -21,9 +20,9 @@ def _page_href(request, number):
     return f"?{query.urlencode()}#comments"
 
 
-# A thread is cached by its version (comments/page_versions.py); an author renaming their
-# account is the one change the version does not see, so a cached thread lives ten minutes.
-THREAD_CACHE_SECONDS = 600
+# A thread is cached by its version (comments/page_versions.py), which every change it shows
+# moves; the timeout only frees memory.
+THREAD_CACHE_SECONDS = 86400
 
 
 @register.simple_tag(takes_context=True)
@@ -32,8 +31,8 @@ def comment_thread(context, page):
 
     Three queries whatever the number of comments: the thread's settings, the count
     for pagination, and one page of comments with their authors. When the condition
-    page's query brought the thread's version, that gives the count and the settings,
-    leaving one query; and none for an anonymous reader, since what they see
+    page's query brought the thread's version, the count and the settings are cached by
+    it, leaving one query; and none for an anonymous reader, since what they see
     (no form, no delete links) is the same for everyone, so it is cached per page, thread
     version and query string. Signed-in readers get their own (their form and delete links).
     """
@@ -43,7 +42,8 @@ def comment_thread(context, page):
     number = request.GET.get(PAGE_PARAMETER, "1")
     # Only the thread's own page links are cached, so made-up query strings cannot fill the cache.
     own_link = set(request.GET) <= {PAGE_PARAMETER} and number.isdigit() and len(number) <= 4
-    if user.is_authenticated or versions is None or not own_link:
+    cacheable = versions is not None and versions["comment_version"] and versions["content_version"]
+    if user.is_authenticated or not cacheable or not own_link:
         return render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
     cache = caches["fragments"]
     key = (
@@ -57,14 +57,25 @@ def comment_thread(context, page):
     return html
 
 
+def _thread_facts(page, comments) -> tuple[int, bool]:
+    """(published count, closed), cached by the thread's version when the page's query brought it."""
+    version = getattr(page, "versions", {}).get("comment_version")
+    key = version and f"comments:facts:{page.pk}:{version}"
+    facts = caches["fragments"].get(key) if key else None
+    if facts is None:
+        # The condition page's query joined the settings row; elsewhere this reads it.
+        thread_settings = getattr(page, "comment_settings", None) or CommentSettings(page=page)
+        facts = (comments.count(), thread_settings.closed)
+        if key:
+            caches["fragments"].set(key, facts, THREAD_CACHE_SECONDS)
+    return facts
+
+
 def _thread_context(request, user, page):
-    versions = getattr(page, "versions", None)
-    known = page_versions.parse(versions["comment_version"]) if versions else None
-    closed = known.closed if known else CommentSettings.for_page(page).closed
     comments = Comment.objects.visible().filter(page=page).select_related("author").order_by("-created_at", "-pk")
+    count, closed = _thread_facts(page, comments)
     paginator = Paginator(comments, PER_PAGE)
-    if known:
-        paginator.count = known.count  # counted by the page's own query a moment ago
+    paginator.count = count
     page_obj = paginator.get_page(request.GET.get(PAGE_PARAMETER))
     page_links = []
     if paginator.num_pages > 1:

@@ -14,16 +14,8 @@ register = template.Library()
 
 
 def _figures(page):
-    """The summary's figures, cached by the summary's version when the page's query brought it."""
-    versions = getattr(page, "versions", None)
-    key = versions and f"ratings:figures:{page.pk}:{versions['rating_version']}:{versions['content_version']}"
-    figures = caches["fragments"].get(key) if key else None
-    if figures is None:
-        summary = RatingSummary.objects.filter(page=page).first() or RatingSummary(page=page)
-        figures = summary_figures(summary, page)
-        if key:
-            caches["fragments"].set(key, figures)
-    return figures
+    """The summary's figures: the condition page's query joined the summary row (one query otherwise)."""
+    return summary_figures(getattr(page, "rating_summary", None) or RatingSummary(page=page), page)
 
 
 def _context(request, page, own):
@@ -47,9 +39,9 @@ def _context(request, page, own):
 def rating_block(context, page):
     """ "How helpful is this page?" for `page`: at most two queries, none when cached, and never a write.
 
-    1. the page's summary row (none when the condition page's query brought its version and
-    the block is cached); 2. this reader's own rating with its feedback (skipped for an
-    anonymous reader with no session, whose session is not created here).
+    1. the page's summary row (none when the condition page's query joined it); 2. this
+    reader's own rating with its feedback (skipped for an anonymous reader with no session,
+    whose session is not created here).
 
     A reader who has not rated sees the same block as everyone else except for the CSRF
     token, so that block is cached per page and summary version, with a slot that each
@@ -61,7 +53,7 @@ def rating_block(context, page):
         return render_to_string("ratings/rating_block.html", {"page": page, "live": False})
     own = reader_rating(request, page)
     versions = getattr(page, "versions", None)
-    if own is not None or versions is None:
+    if own is not None or not (versions and versions["rating_version"] and versions["content_version"]):
         return render_to_string("ratings/rating_block.html", _context(request, page, own), request=request)
 
     cache = caches["fragments"]

@@ -169,3 +169,71 @@ def _inline_data(page):
             }
         )
     return data
+
+
+# What editors do in the admin reaches signed-out readers at once, even from a warm cache.
+
+
+def change_page(client, page, **changes):
+    """Post the admin's change form for `page` as it stands, with `changes` made."""
+    url = reverse("admin:conditions_page_change", args=[page.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(_inline_data(page))
+    data.update(
+        {
+            "last_reviewed": page.last_reviewed.strftime("%d/%m/%Y"),
+            "next_review_due": page.next_review_due.strftime("%d/%m/%Y"),
+            "parent": page.parent_id or "",
+            **changes,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def signed_out_html(page):
+    from django.test import Client
+
+    return Client().get(page.get_absolute_url()).content.decode()
+
+
+def test_editing_a_section_in_the_admin_reaches_signed_out_readers(client_for, editor, condition):
+    assert "Text 1." in signed_out_html(condition)  # warms the cache
+    change_page(client_for(editor), condition, **{"sections-0-body": "Reviewed in the admin."})
+    page = signed_out_html(condition)
+    assert "Reviewed in the admin." in page and "Text 1." not in page
+
+
+def test_unpublishing_a_subpage_in_the_admin_drops_it_for_signed_out_readers(client_for, editor, condition):
+    causes = condition.subpages.get(slug="causes")
+    assert causes.get_absolute_url() in signed_out_html(condition)
+    change_page(client_for(editor), causes, status="draft")
+    assert causes.get_absolute_url() not in signed_out_html(condition)
+
+
+def test_moving_a_subpage_in_the_admin_changes_both_guides_for_signed_out_readers(
+    client_for, editor, condition, make_page
+):
+    tremor = make_page("Tremor", sections=0)
+    symptoms = condition.subpages.get(slug="symptoms")
+    old_url = symptoms.get_absolute_url()
+    assert old_url in signed_out_html(condition)
+    assert "Symptoms" not in signed_out_html(tremor)
+    change_page(client_for(editor), symptoms, parent=tremor.pk)
+    assert old_url not in signed_out_html(condition)
+    assert "/conditions/tremor/symptoms/" in signed_out_html(tremor)
+
+
+def test_deleting_a_subpage_with_the_admin_action_drops_it_for_signed_out_readers(client_for, editor, condition):
+    from django.contrib.admin import helpers
+
+    symptoms = condition.subpages.get(slug="symptoms")
+    assert symptoms.get_absolute_url() in signed_out_html(condition)
+    response = client_for(editor).post(
+        reverse("admin:conditions_page_changelist"),
+        {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [symptoms.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Page.objects.filter(pk=symptoms.pk).exists()
+    assert symptoms.get_absolute_url() not in signed_out_html(condition)

@@ -226,3 +226,86 @@ def test_made_up_query_strings_are_not_cached(reader, condition):
     assert not [key for key in caches["fragments"]._cache if ":comments:thread:" in key]
     reader.get(condition.get_absolute_url() + "?comments-page=2")
     assert [key for key in caches["fragments"]._cache if ":conditions:page:" in key]
+
+
+# Versions exact by construction (issue 11): each of these left signed-out readers with a
+# page that was no longer true while the versions were fingerprints worked out at read time.
+
+
+def test_swapping_which_comments_are_published_shows_at_once(reader, condition, commenter, moderator):
+    from comments.models import Comment
+    from comments.services import comment_reinstate, comment_remove
+    from tests.comments.factories import make_comment
+
+    comments = [make_comment(condition, commenter, text=f"Comment {n} of five.") for n in range(1, 6)]
+    for held in (comments[1], comments[2]):
+        Comment.objects.filter(pk=held.pk).update(status=Comment.Status.HELD)
+    before = html(reader.get(condition.get_absolute_url()))
+    assert all(f"Comment {n} of five." in before for n in (1, 4, 5))
+    # {1, 4, 5} becomes {2, 3, 5}: the same count, highest id and sum of ids.
+    for removed in (comments[0], comments[3]):
+        comment_remove(comment=removed, moderator=moderator)
+    for reinstated in (comments[1], comments[2]):
+        comment_reinstate(comment=reinstated, moderator=moderator)
+    after = html(reader.get(condition.get_absolute_url()))
+    assert "Comment 1 of five." not in after and "Comment 4 of five." not in after
+    assert all(f"Comment {n} of five." in after for n in (2, 3, 5))
+
+
+def test_deleting_a_subpage_drops_it_from_its_guide_at_once(reader, condition):
+    symptoms = condition.subpages.get(slug="symptoms")
+    url = symptoms.get_absolute_url()
+    assert url in html(reader.get(condition.get_absolute_url()))
+    symptoms.delete()  # not the guide's most recently changed page
+    assert url not in html(reader.get(condition.get_absolute_url()))
+    assert reader.get(url).status_code == 404
+
+
+def test_moving_a_subpage_to_another_guide_changes_both_at_once(reader, condition, make_page):
+    tremor = make_page("Tremor", sections=0)
+    symptoms = condition.subpages.get(slug="symptoms")
+    old_url = symptoms.get_absolute_url()
+    assert old_url in html(reader.get(condition.get_absolute_url()))
+    reader.get(tremor.get_absolute_url())
+    symptoms.parent = tremor
+    symptoms.save()
+    assert old_url not in html(reader.get(condition.get_absolute_url()))
+    assert "/conditions/tremor/symptoms/" in html(reader.get(tremor.get_absolute_url()))
+
+
+def test_a_section_saved_on_its_own_shows_at_once(reader, condition):
+    reader.get(condition.get_absolute_url())
+    section = condition.sections.get(anchor="part-2")
+    section.body = "Written in the shell."
+    section.save()  # the page itself is not saved
+    assert "Written in the shell." in html(reader.get(condition.get_absolute_url()))
+
+
+def test_a_related_link_saved_on_its_own_shows_at_once(reader, condition):
+    reader.get(condition.get_absolute_url())
+    RelatedLink.objects.create(page=condition, order=9, title="Link added in bulk", url="https://example.org/bulk")
+    assert "Link added in bulk" in html(reader.get(condition.get_absolute_url()))
+    RelatedLink.objects.filter(title="Link added in bulk").delete()
+    assert "Link added in bulk" not in html(reader.get(condition.get_absolute_url()))
+
+
+def test_comment_settings_saved_on_their_own_show_at_once(reader, condition):
+    from comments.models import CommentSettings
+
+    thread_settings = CommentSettings.objects.create(page=condition, closed=True)
+    assert "Comments are closed." in html(reader.get(condition.get_absolute_url()))
+    thread_settings.closed = False
+    thread_settings.save()
+    assert "Comments are closed." not in html(reader.get(condition.get_absolute_url()))
+
+
+def test_renaming_an_author_shows_their_new_name_at_once(reader, condition, commenter):
+    from tests.comments.factories import make_comment
+
+    make_comment(condition, commenter, text="My view")
+    assert "commenter said on" in html(reader.get(condition.get_absolute_url()))
+    commenter.username = "renamed-reader"
+    commenter.save()
+    page = html(reader.get(condition.get_absolute_url()))
+    assert "renamed-reader said on" in page
+    assert "commenter said on" not in page
