@@ -20,18 +20,12 @@ counted); otherwise it is None, and what it versions is then never cached.
 import functools
 from typing import NamedTuple
 
-from django.core.cache import caches
 from django.db.models import Q
 from django.http import Http404
-from django.middleware.csrf import get_token
 
+from . import page_cache
 from .app_modules import app_modules
 from .models import Page
-
-FRAGMENTS = "fragments"
-# Stands in for the CSRF token in cached markup; each response puts its own token in its place,
-# so a token is never cached or shared.
-CSRF_SLOT = "csrf-token-slot-filled-per-response"
 
 
 class Counter(NamedTuple):
@@ -89,20 +83,11 @@ def find_page(*, slug: str, subpage_slug: str | None = None, preview: bool = Fal
 
 def guide_family(page: Page) -> list[Page]:
     """The guide of `page` and all its sub-pages, drafts included, in guide order: one query, then cached."""
-    cache = caches[FRAGMENTS]
-    guide_id = page.parent_id or page.pk
-    version = page.versions["content_version"]
-    key = f"conditions:family:{guide_id}:{version}"
-    family = cache.get(key) if version else None
-    if family is None:
-        pages = list(Page.objects.filter(Q(pk=guide_id) | Q(parent_id=guide_id)).order_by("order", "pk"))
-        guide = next(p for p in pages if p.pk == guide_id)
-        family = [guide, *(p for p in pages if p.pk != guide_id)]
-        if version:
-            cache.set(key, family)
-    return family
+    guide = page.guide
 
+    def build():
+        pages = list(Page.objects.filter(Q(pk=guide.pk) | Q(parent_id=guide.pk)).order_by("order", "pk"))
+        return [next(p for p in pages if p.pk == guide.pk), *(p for p in pages if p.pk != guide.pk)]
 
-def fill_csrf_slot(html: str, request) -> str:
-    """Cached markup with this reader's own CSRF token (which also sets their CSRF cookie)."""
-    return html.replace(CSRF_SLOT, get_token(request))
+    # Keyed by the guide (a sub-page's family is its guide's) and the guide's content version.
+    return page_cache.get_or_build(page_cache.key("conditions:family", page, "content_version", owner=guide), build)

@@ -6,6 +6,7 @@ is exact whatever made the change: a service, the admin, `QuerySet.update()`, a 
 a data migration or the shell. Each app's migrations create the triggers for its own tables
 with these helpers; they are written out for PostgreSQL and SQLite, the two databases we run.
 
+Creating a trigger again replaces it (tests/browser re-run data migrations after a flush).
 A trigger either bumps a counter row, creating it when missing (on insert and update), or
 only bumps an existing one (on delete, when the page it belongs to may be going too).
 """
@@ -59,12 +60,12 @@ def row_trigger_sql(vendor: str, *, name: str, table: str, counter: Counter, pag
         )
         return [
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $${body}$$",
-            f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {name}()",
         ]
     if vendor == "sqlite":
         return [
-            f"CREATE TRIGGER {name}_{event.lower()} AFTER {event} ON {table} FOR EACH ROW "
+            f"CREATE TRIGGER IF NOT EXISTS {name}_{event.lower()} AFTER {event} ON {table} FOR EACH ROW "
             f"BEGIN {'; '.join(statements)}; END"
             for event, statements in (("INSERT", on_insert), ("UPDATE", on_update), ("DELETE", on_delete))
         ]

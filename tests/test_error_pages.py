@@ -107,15 +107,31 @@ def test_permission_denied_handler_serves_the_styled_403(rf):
 
 
 @pytest.mark.django_db
-def test_form_sent_without_csrf_token_gets_the_styled_csrf_page():
+def test_form_sent_without_csrf_token_gets_the_styled_csrf_page(superuser):
     client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
 
-    response = client.post(f"/{settings.ADMIN_PATH}login/", {"username": "x", "password": "y"})
+    response = client.post(f"/{settings.ADMIN_PATH}logout/")
 
     assert response.status_code == 403
     page = html(response)
     assert "<h1>Sorry, your form could not be sent</h1>" in page
     assert "Your browser must allow cookies from this site to send forms." in page
+    assert 'class="nhsuk-header"' in page
+
+
+def test_form_sent_from_another_website_gets_the_styled_page_saying_so():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        f"/{settings.ADMIN_PATH}login/", {"username": "x", "password": "y"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+
+    assert response.status_code == 403
+    page = html(response)
+    assert "<h1>Sorry, your form could not be sent</h1>" in page
+    assert "The form was sent from another website." in page
+    assert "allow cookies" not in page
     assert 'class="nhsuk-header"' in page
 
 

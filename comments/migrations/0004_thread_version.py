@@ -35,11 +35,11 @@ def create_triggers(apps, schema_editor):
             [
                 f"CREATE OR REPLACE FUNCTION {RENAME}() RETURNS trigger LANGUAGE plpgsql AS "
                 f"$$BEGIN {rename}; RETURN NULL; END$$",
-                f"CREATE TRIGGER {RENAME} AFTER UPDATE OF username ON {user_table} FOR EACH ROW "
+                f"CREATE OR REPLACE TRIGGER {RENAME} AFTER UPDATE OF username ON {user_table} FOR EACH ROW "
                 f"WHEN (OLD.username IS DISTINCT FROM NEW.username) EXECUTE FUNCTION {RENAME}()",
                 f"CREATE OR REPLACE FUNCTION {NEW_GUIDE}() RETURNS trigger LANGUAGE plpgsql AS "
                 f"$$BEGIN {new_guide}; RETURN NULL; END$$",
-                f"CREATE TRIGGER {NEW_GUIDE} AFTER INSERT ON conditions_page FOR EACH ROW "
+                f"CREATE OR REPLACE TRIGGER {NEW_GUIDE} AFTER INSERT ON conditions_page FOR EACH ROW "
                 f"WHEN (NEW.parent_id IS NULL) EXECUTE FUNCTION {NEW_GUIDE}()",
             ],
         )
@@ -47,9 +47,9 @@ def create_triggers(apps, schema_editor):
         run(
             schema_editor,
             [
-                f"CREATE TRIGGER {RENAME} AFTER UPDATE OF username ON {user_table} FOR EACH ROW "
+                f"CREATE TRIGGER IF NOT EXISTS {RENAME} AFTER UPDATE OF username ON {user_table} FOR EACH ROW "
                 f"WHEN OLD.username IS NOT NEW.username BEGIN {rename}; END",
-                f"CREATE TRIGGER {NEW_GUIDE} AFTER INSERT ON conditions_page FOR EACH ROW "
+                f"CREATE TRIGGER IF NOT EXISTS {NEW_GUIDE} AFTER INSERT ON conditions_page FOR EACH ROW "
                 f"WHEN NEW.parent_id IS NULL BEGIN {new_guide}; END",
             ],
         )
@@ -58,7 +58,7 @@ def create_triggers(apps, schema_editor):
         schema_editor,
         [
             "INSERT INTO comments_commentthread (page_id, version) SELECT id, 1 FROM conditions_page "
-            "WHERE parent_id IS NULL"
+            "WHERE parent_id IS NULL ON CONFLICT DO NOTHING"
         ],
     )
 

@@ -1,9 +1,10 @@
 from django import template
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from conditions import page_cache
 
 from ..forms import CommentForm
 from ..models import Comment, CommentSettings
@@ -20,55 +21,40 @@ def _page_href(request, number):
     return f"?{query.urlencode()}#comments"
 
 
-# A thread is cached by its version (comments/page_versions.py), which every change it shows
-# moves; the timeout only frees memory.
-THREAD_CACHE_SECONDS = 86400
-
-
 @register.simple_tag(takes_context=True)
 def comment_thread(context, page):
     """The guide's comments, newest first, 20 to a page, and the form or a sign-in link.
 
     Three queries whatever the number of comments: the thread's settings, the count
     for pagination, and one page of comments with their authors. When the condition
-    page's query brought the thread's version, the count and the settings are cached by
-    it, leaving one query; and none for an anonymous reader, since what they see
+    page's query brought the thread's version and settings, the count is cached by the
+    version, leaving one query; and none for a signed-out reader, since what they see
     (no form, no delete links) is the same for everyone, so it is cached per page, thread
-    version and query string. Signed-in readers get their own (their form and delete links).
+    version and comments page (conditions.page_cache). Signed-in readers get their own
+    (their form and delete links).
     """
     request = context["request"]
     user = context["user"]
-    versions = getattr(page, "versions", None)
     number = request.GET.get(PAGE_PARAMETER, "1")
     # Only the thread's own page links are cached, so made-up query strings cannot fill the cache.
     own_link = set(request.GET) <= {PAGE_PARAMETER} and number.isdigit() and len(number) <= 4
-    cacheable = versions is not None and versions["comment_version"] and versions["content_version"]
-    if user.is_authenticated or not cacheable or not own_link:
-        return render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
-    cache = caches["fragments"]
-    key = (
-        f"comments:thread:{page.pk}:{versions['comment_version']}:{versions['content_version']}:"
-        f"{request.GET.urlencode()}"
+    key = None
+    if page_cache.shares_fragments(request) and own_link:
+        key = page_cache.key("comments:thread", page, "comment_version", "content_version", extra=number)
+    return page_cache.get_or_build(
+        key, lambda: render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
     )
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
-        cache.set(key, html, THREAD_CACHE_SECONDS)
-    return html
 
 
 def _thread_facts(page, comments) -> tuple[int, bool]:
     """(published count, closed), cached by the thread's version when the page's query brought it."""
-    version = getattr(page, "versions", {}).get("comment_version")
-    key = version and f"comments:facts:{page.pk}:{version}"
-    facts = caches["fragments"].get(key) if key else None
-    if facts is None:
+
+    def build():
         # The condition page's query joined the settings row; elsewhere this reads it.
         thread_settings = getattr(page, "comment_settings", None) or CommentSettings(page=page)
-        facts = (comments.count(), thread_settings.closed)
-        if key:
-            caches["fragments"].set(key, facts, THREAD_CACHE_SECONDS)
-    return facts
+        return comments.count(), thread_settings.closed
+
+    return page_cache.get_or_build(page_cache.key("comments:facts", page, "comment_version"), build)
 
 
 def _thread_context(request, user, page):

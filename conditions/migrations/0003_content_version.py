@@ -25,7 +25,7 @@ def create_triggers(apps, schema_editor):
         schema_editor,
         [
             "INSERT INTO conditions_contentversion (guide_id, version) SELECT id, 1 FROM conditions_page "
-            "WHERE parent_id IS NULL"
+            "WHERE parent_id IS NULL ON CONFLICT DO NOTHING"
         ],
     )
 

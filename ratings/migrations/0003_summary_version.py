@@ -10,12 +10,12 @@ def create_trigger(apps, schema_editor):
         statements = [
             f"CREATE OR REPLACE FUNCTION {NAME}() RETURNS trigger LANGUAGE plpgsql AS "
             "$$BEGIN NEW.version := OLD.version + 1; RETURN NEW; END$$",
-            f"CREATE TRIGGER {NAME} BEFORE UPDATE ON ratings_ratingsummary FOR EACH ROW EXECUTE FUNCTION {NAME}()",
+            f"CREATE OR REPLACE TRIGGER {NAME} BEFORE UPDATE ON ratings_ratingsummary FOR EACH ROW EXECUTE FUNCTION {NAME}()",
         ]
     else:
         # SQLite cannot change NEW: the row is written again, unless the write already moved it on.
         statements = [
-            f"CREATE TRIGGER {NAME} AFTER UPDATE ON ratings_ratingsummary FOR EACH ROW "  # noqa: S608 - constant
+            f"CREATE TRIGGER IF NOT EXISTS {NAME} AFTER UPDATE ON ratings_ratingsummary FOR EACH ROW "  # noqa: S608 - constant
             "WHEN NEW.version <= OLD.version "
             "BEGIN UPDATE ratings_ratingsummary SET version = OLD.version + 1 WHERE id = NEW.id; END"
         ]

@@ -44,13 +44,7 @@ def test_condition_page_runs_six_queries_cold_and_one_warm(
         warm = reader.get(url)
     html = warm.content.decode()
     assert "Extra 13" in html and "Link 13" in html and "Comment 13" in html
-    assert html.replace(csrf_of(warm), "") == cold.content.decode().replace(csrf_of(cold), "")
-
-
-def csrf_of(response):
-    html = response.content.decode()
-    start = html.index('name="csrfmiddlewaretoken" value="') + len('name="csrfmiddlewaretoken" value="')
-    return html[start : html.index('"', start)]
+    assert warm.content == cold.content  # signed-out readers' pages hold no token: the same bytes
 
 
 def test_subpage_runs_four_queries_cold_and_one_warm(reader, condition, commenter, django_assert_num_queries):
