@@ -291,9 +291,10 @@ elif CACHE_KIND == "memory":
 else:
     raise ImproperlyConfigured('Set DJANGO_CACHE to "database" or "memory" (or set REDIS_URL).')
 
-# Rendered parts of condition pages, per gunicorn worker, in memory: each key carries the
-# versions of the content it shows (conditions/page_lookup.py), so a change is never served
-# stale and nothing needs sharing between workers. MAX_ENTRIES caps memory (a whole page is
+# Rendered parts of condition pages, per gunicorn worker, in memory (conditions/page_cache.py):
+# each key carries the versions of the content it shows, counter rows moved by database
+# triggers with every write, so a change is never served stale and nothing needs sharing
+# between workers. MAX_ENTRIES caps memory (a whole page is
 # about 40 kB, so about 80 MB per worker at most).
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

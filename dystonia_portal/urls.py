@@ -26,3 +26,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
+
+# A database that cannot be reached is a styled 503 with Retry-After, never a 500 (views.server_error).
+handler500 = "dystonia_portal.views.server_error"

@@ -22,7 +22,7 @@ def _context(request, page, own):
     return {
         "page": page,
         "live": True,
-        # Lazy: with a cached summary the row is never read.
+        # Lazy: a block served from the cache never works the figures out.
         "figures": SimpleLazyObject(lambda: _figures(page)),
         "form": RatingForm(initial={"score": own.score} if own else None),
         "own_score": own.score if own else None,
