@@ -20,15 +20,16 @@ run: install assets
 	@echo ""
 	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Production on one machine: gunicorn (gunicorn.conf.py) with DEBUG off, static files built,
-# hashed and compressed for WhiteNoise, the database migrated. Needs DJANGO_SECRET_KEY and
-# DATABASE_URL (PostgreSQL) in the environment or in .env; see .env.example.
+# Production on one machine: nginx (deploy/nginx.conf: page cache, slow clients, 503 page) in
+# front of gunicorn (gunicorn.conf.py) with DEBUG off, static files built, hashed and
+# compressed, the database migrated (deploy/serve). Needs DJANGO_SECRET_KEY and DATABASE_URL
+# (PostgreSQL) in the environment or in .env; see .env.example.
 serve: serve-env install assets
 	DJANGO_DEBUG=false $(PY) manage.py collectstatic --no-input
 	DJANGO_DEBUG=false $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=false $(PY) manage.py createcachetable
 	DJANGO_DEBUG=false $(PY) manage.py check --deploy
-	DJANGO_DEBUG=false exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
+	DJANGO_DEBUG=false exec deploy/serve
 
 # Stop early, with a sentence, when the production settings are missing.
 serve-env:

@@ -532,3 +532,24 @@ class ClinicalNote(models.Model):
 
     def __str__(self):
         return Truncator(self.text).chars(60)
+
+
+class CommentThread(models.Model):
+    """A condition page's comment thread version: moves on every change to what the thread shows.
+
+    Database triggers (migration 0008) move it in the same transaction as any write to the
+    page's comments, comment settings or clinicians' notes, or to the username of anyone who commented there,
+    however it was made, so a cached thread is never stale.
+    """
+
+    page = models.OneToOneField(
+        "conditions.Page", verbose_name="condition page", on_delete=models.CASCADE, related_name="comment_thread"
+    )
+    version = models.PositiveBigIntegerField("version", default=1)
+
+    class Meta:
+        verbose_name = "comment thread version"
+        verbose_name_plural = "comment thread versions"
+
+    def __str__(self):
+        return f"Comment thread version {self.version} of {self.page_id}"

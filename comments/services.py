@@ -94,16 +94,6 @@ def _admin_link(comment: Comment) -> str:
     return site_url(reverse("admin:comments_comment_change", args=[comment.pk]))
 
 
-def _thread_changed(page_id: int, now) -> None:
-    """Mark that what the condition page shows changed although its published comments did not.
-
-    An author's edit and a clinician's note change the thread without changing which
-    comments are published. Until the page-cache versions are reworked (issue 11) this moves
-    the guide's `updated_at`, which every cached fragment of the page carries in its key.
-    """
-    Page.objects.filter(pk=page_id).update(updated_at=now)
-
-
 def _open_urgent_item(comment: Comment, kind: str, now) -> bool:
     """Start the clock on `comment` unless one is already running (the caller holds the comment's lock)."""
     if UrgentItem.objects.open().filter(comment=comment).exists():
@@ -199,7 +189,6 @@ def comment_edit(*, comment: Comment, user, text: str) -> Comment:
         )
     if text == comment.text:
         return comment
-    was_published = comment.status == Comment.Status.PUBLISHED
     CommentEdit.objects.create(comment=comment, previous_text=comment.text, edited_at=now)
     at_risk = bool(risk_phrases_in(text))
     comment.text = text
@@ -211,8 +200,6 @@ def comment_edit(*, comment: Comment, user, text: str) -> Comment:
     comment.save(update_fields=["text", "text_hash", "edited_at", "at_risk", "status"])
     if at_risk and _open_urgent_item(comment, UrgentItem.Kind.HELD, now):
         _alert_moderators_held_at_risk(comment)
-    if was_published:
-        _thread_changed(comment.page_id, now)
     return comment
 
 
@@ -568,7 +555,6 @@ def clinical_note_save(*, comment: Comment, user, text: str) -> ClinicalNote:
     note._history_user = user
     note.save()
     _stop_the_clock(comment, user, now)
-    _thread_changed(comment.page_id, now)
     return note
 
 
@@ -581,7 +567,6 @@ def clinical_note_remove(*, comment: Comment, user) -> None:
         raise CommentError("This comment has no clinician's note.")
     note._history_user = user
     note.delete()
-    _thread_changed(comment.page_id, timezone.now())
 
 
 def urgent_items_realert(*, now=None) -> int:

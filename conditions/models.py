@@ -526,3 +526,24 @@ class DraftEditor(models.Model):
 
     def __str__(self):
         return f"{self.user} editing {self.revision}"
+
+
+class ContentVersion(models.Model):
+    """A guide's content version: moves on every write to any of its pages, sections or related links.
+
+    Database triggers (conditions.version_triggers, migration 0005) move it in the same
+    transaction as the write, however it was made, so a cache keyed by it is never stale.
+    A sub-page moved to another guide moves both guides' versions.
+    """
+
+    guide = models.OneToOneField(
+        Page, verbose_name="condition page", on_delete=models.CASCADE, related_name="content_version"
+    )
+    version = models.PositiveBigIntegerField("version", default=1)
+
+    class Meta:
+        verbose_name = "content version"
+        verbose_name_plural = "content versions"
+
+    def __str__(self):
+        return f"Content version {self.version} of {self.guide_id}"

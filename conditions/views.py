@@ -1,17 +1,17 @@
 import string
 from itertools import groupby
 
-from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from . import page_cache
 from .forms import SearchForm
 from .models import Page
-from .page_lookup import CSRF_SLOT, FRAGMENTS, fill_csrf_slot, find_page, guide_family
+from .page_cache import reads_shared_page
+from .page_lookup import find_page, guide_family
 from .structured_data import page_json_ld
 
 
@@ -117,48 +117,28 @@ def breadcrumbs_for(page):
     return breadcrumbs
 
 
-def reads_shared_page(request) -> bool:
-    """A reader with no session and no pending message, on a page's own address (or one of its
-    comment pages): they see what every such reader sees.
-
-    Only the CSRF token in the page's forms is theirs, so their page can come whole from the
-    cache with the token put in per response. Anyone signed in, or with a session (their own
-    rating) or a message waiting, gets the page rendered for them.
-    """
-    return (
-        request.method in ("GET", "HEAD")
-        # Only the addresses pages link to, so made-up query strings cannot fill the cache.
-        and set(request.GET) <= {"comments-page"}
-        and request.GET.get("comments-page", "1").isdigit()
-        and len(request.GET.get("comments-page", "1")) <= 4
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-        and not request.user.is_authenticated
-    )
-
-
 def page_detail(request, slug, subpage_slug=None):
+    """A condition page or sub-page. What is cached, and for whom, is conditions.page_cache's to say."""
     preview = can_preview_drafts(request.user)
     page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview)
-    shared = reads_shared_page(request)
-    if shared:
-        versions = ":".join(page.versions.values())
-        key = f"conditions:page:{request.scheme}://{request.get_host()}{request.get_full_path()}:{versions}:{preview}"
-        html = caches[FRAGMENTS].get(key)
-        if html is not None:
-            return HttpResponse(fill_csrf_slot(html, request))
+    whole_page_key = page_cache.page_key(request, page, preview=preview) if reads_shared_page(request) else None
+    html = page_cache.get(whole_page_key)
+    if html is not None:
+        return HttpResponse(html)
     guide = page.guide
+    content_key = page_cache.content_key(page, preview=preview)
     context = {
         "page": page,
         "guide": guide,
         "is_preview": not page.is_published or not guide.is_published,
         "breadcrumbs": breadcrumbs_for(page),
         "content": PageContent(request, page, preview=preview),
-        # Drafts show to editors only, so what an editor sees is cached apart.
-        "content_version": f"{page.versions['content_version']}:{preview}",
+        "content_version": content_key,
+        # Without its counter row the guide's content is never cached (a zero timeout stores nothing).
+        "fragment_seconds": page_cache.FRAGMENT_SECONDS if content_key else 0,
     }
-    if not shared:
+    if whole_page_key is None:
         return render(request, "conditions/page_detail.html", context)
-    html = render_to_string("conditions/page_detail.html", {**context, "csrf_token": CSRF_SLOT}, request=request)
-    caches[FRAGMENTS].set(key, html)
-    return HttpResponse(fill_csrf_slot(html, request))
+    html = render_to_string("conditions/page_detail.html", context, request=request)
+    page_cache.put(whole_page_key, html)
+    return HttpResponse(html)

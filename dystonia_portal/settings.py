@@ -70,8 +70,12 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and CSRF middleware, so it sees every cookie they set.
+    "conditions.page_cache.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Fetch Metadata for every form; Django's token as well for signed-in readers.
+    "dystonia_portal.csrf.CrossOriginProtectionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
@@ -96,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dystonia_portal.context_processors.site",
                 "dystonia_portal.context_processors.debug_warning",
+                # Last: signed-out readers' forms carry no CSRF token.
+                "dystonia_portal.csrf.csrf_token",
             ],
         },
     },
@@ -246,9 +252,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Scripts read the CSRF token from the form's hidden input, never from the cookie.
+# Only signed-in readers' forms carry a token (dystonia_portal.csrf); scripts send it in the
+# form's body, never reading the cookie.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "dystonia_portal.csrf.csrf_failure"
 
 # django-permissions-policy: the site uses none of these browser features.
 PERMISSIONS_POLICY = {
@@ -322,9 +330,10 @@ elif CACHE_KIND == "memory":
 else:
     raise ImproperlyConfigured('Set DJANGO_CACHE to "database" or "memory" (or set REDIS_URL).')
 
-# Rendered parts of condition pages, per gunicorn worker, in memory: each key carries the
-# versions of the content it shows (conditions/page_lookup.py), so a change is never served
-# stale and nothing needs sharing between workers. MAX_ENTRIES caps memory (a whole page is
+# Rendered parts of condition pages, per gunicorn worker, in memory (conditions/page_cache.py):
+# each key carries the versions of the content it shows, counter rows moved by database
+# triggers with every write, so a change is never served stale and nothing needs sharing
+# between workers. MAX_ENTRIES caps memory (a whole page is
 # about 40 kB, so about 80 MB per worker at most).
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -332,6 +341,12 @@ CACHES["fragments"] = {
     "TIMEOUT": 86400,
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
+
+# How long an HTTP cache (nginx in front, a CDN, a browser) may keep a page for readers with
+# no session (conditions.page_cache): the longest a change takes to reach them. After that it
+# may serve the old copy for PAGE_CACHE_STALE_SECONDS more while it fetches a new one.
+PAGE_CACHE_SECONDS = env_setting("DJANGO_PAGE_CACHE_SECONDS", int, 10)
+PAGE_CACHE_STALE_SECONDS = env_setting("DJANGO_PAGE_CACHE_STALE_SECONDS", int, 30)
 
 # --- Logging and error mail -------------------------------------------------------------
 

@@ -31,3 +31,6 @@ urlpatterns = [
     path(f"{settings.ADMIN_PATH}login/", rate_limit("signin")(admin.site.login), name="admin_signin"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
+
+# A database that cannot be reached is a styled 503 with Retry-After, never a 500 (views.server_error).
+handler500 = "dystonia_portal.views.server_error"

@@ -1,9 +1,13 @@
-"""Views that belong to the project rather than to a feature: the health check."""
+"""Views that belong to the project rather than to a feature: the health check, and the error page."""
 
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import server_error as django_server_error
 
 
 @never_cache
@@ -21,3 +25,23 @@ def healthz(request):
         # django.request logs the 503 (and mails ADMINS); the reason stays short and generic.
         return JsonResponse({"status": "error", "reason": "database unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# How long a reader (or a cache in front) should wait before trying again, in seconds.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """handler500: a styled 503 with Retry-After when the database cannot be reached, else the 500 page.
+
+    Django calls this for an exception raised anywhere in the request (any middleware, the
+    view, a template), so a stopped PostgreSQL never shows as a 500. nginx in front serves
+    its last good copy of a page instead, while it can (deploy/nginx.conf).
+    """
+    error = sys.exc_info()[1]
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return django_server_error(request)
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -96,6 +96,9 @@ class RatingSummary(models.Model):
     recent_4 = models.PositiveIntegerField("4 stars since review", default=0)
     recent_5 = models.PositiveIntegerField("5 stars since review", default=0)
     updated_at = models.DateTimeField("last changed", auto_now=True)
+    # Moved by a database trigger (migration 0003) on every change to the row, however made:
+    # the rating block's cache key.
+    version = models.PositiveBigIntegerField("version", default=1, editable=False)
 
     class Meta:
         verbose_name = "page rating summary"

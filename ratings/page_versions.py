@@ -1,15 +1,11 @@
-"""The version of what the rating block shows, read with the condition page's own query.
+"""The counter that versions what the rating block shows, joined by the condition page's own query.
 
-conditions.page_lookup adds this column to the one query every condition page runs, so the
-block's cached summary costs no query of its own. A page's summary row is rewritten, and its
-`updated_at` moved, by every rating and every rebuild.
+A database trigger (migration 0003) moves `RatingSummary.version` on every change to the row,
+however it was made. conditions.page_lookup joins the row to the one query every condition
+page runs, so the block needs no query for its figures. A page with no summary row has had no
+rating counted, which always shows the same.
 """
 
-from .models import RatingSummary
+from conditions.page_lookup import Counter
 
-VERSIONS = {
-    "rating_version": (
-        f"SELECT summary.updated_at FROM {RatingSummary._meta.db_table} summary "  # noqa: S608 - constant SQL
-        "WHERE summary.page_id = conditions_page.id"
-    ),
-}
+VERSIONS = {"rating_version": Counter("rating_summary", missing_is_empty=True)}

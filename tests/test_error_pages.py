@@ -107,15 +107,31 @@ def test_permission_denied_handler_serves_the_styled_403(rf):
 
 
 @pytest.mark.django_db
-def test_form_sent_without_csrf_token_gets_the_styled_csrf_page():
+def test_form_sent_without_csrf_token_gets_the_styled_csrf_page(superuser):
     client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
 
-    response = client.post(f"/{settings.ADMIN_PATH}login/", {"username": "x", "password": "y"})
+    response = client.post(f"/{settings.ADMIN_PATH}logout/")
 
     assert response.status_code == 403
     page = html(response)
     assert "<h1>Sorry, your form could not be sent</h1>" in page
     assert "Your browser must allow cookies from this site to send forms." in page
+    assert 'class="nhsuk-header"' in page
+
+
+def test_form_sent_from_another_website_gets_the_styled_page_saying_so():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        f"/{settings.ADMIN_PATH}login/", {"username": "x", "password": "y"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+
+    assert response.status_code == 403
+    page = html(response)
+    assert "<h1>Sorry, your form could not be sent</h1>" in page
+    assert "The form was sent from another website." in page
+    assert "allow cookies" not in page
     assert 'class="nhsuk-header"' in page
 
 
@@ -143,3 +159,68 @@ def test_429_page_shows_how_long_to_wait(rf):
     page = html(response)
     assert "<h1>Sorry, you need to wait before trying again</h1>" in page
     assert "<p>Please wait 10 minutes and try again.</p>" in page
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """Every query fails as it does when PostgreSQL is stopped (psycopg's OperationalError)."""
+    from django.db import OperationalError
+    from django.db.backends import utils
+
+    def refuse(*args, **kwargs):
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+    monkeypatch.setattr(utils.CursorWrapper, "execute", refuse)
+    monkeypatch.setattr(utils.CursorWrapper, "executemany", refuse)
+
+
+def test_503_page_renders_with_an_empty_context():
+    page = get_template("503.html").render({})
+
+    assert "<h1>Sorry, the service is unavailable</h1>" in page
+    assert 'class="nhsuk-header__service-name app-header__site-name" href="/">Dystonia Portal</a>' in page
+
+
+@pytest.mark.django_db
+def test_a_page_while_the_database_is_down_is_a_styled_503_with_retry_after(client, condition, database_down):
+    client.raise_request_exception = False
+
+    response = client.get(condition.get_absolute_url())
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "no-store" in response["Cache-Control"]
+    assert "<h1>Sorry, the service is unavailable</h1>" in html(response)
+    assert "5432" not in html(response)
+
+
+@pytest.mark.django_db
+def test_a_signed_in_request_while_the_database_is_down_is_a_503_too(client, superuser, condition, monkeypatch):
+    client.force_login(superuser)  # the session is read in middleware, before any view
+    client.raise_request_exception = False
+    from django.db import OperationalError
+    from django.db.backends import utils
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(utils.CursorWrapper, "execute", refuse)
+
+    response = client.get(f"/{settings.ADMIN_PATH}")
+
+    assert response.status_code == 503
+    assert "Sorry, the service is unavailable" in html(response)
+
+
+@pytest.mark.django_db
+def test_other_errors_are_still_the_500_page(client, monkeypatch):
+    def broken(request):
+        raise RuntimeError("not the database")
+
+    monkeypatch.setattr("conditions.views.Page.objects.published", broken)
+    client.raise_request_exception = False
+
+    response = client.get("/")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response

@@ -1,11 +1,11 @@
 from django import template
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .. import page_versions
+from conditions import page_cache
+
 from ..forms import CommentForm
 from ..models import Comment, CommentSettings
 
@@ -21,55 +21,52 @@ def _page_href(request, number):
     return f"?{query.urlencode()}#comments"
 
 
-# A thread is cached by its version (comments/page_versions.py); an author renaming their
-# account is the one change the version does not see, so a cached thread lives ten minutes.
-THREAD_CACHE_SECONDS = 600
-
-
 @register.simple_tag(takes_context=True)
 def comment_thread(context, page):
     """The guide's comments, newest first, 20 to a page, and the form or a sign-in link.
 
     Three queries whatever the number of comments: the thread's settings, the count
     for pagination, and one page of comments with their authors. When the condition
-    page's query brought the thread's version, that gives the count and the settings,
-    leaving one query; and none for an anonymous reader, since what they see
+    page's query brought the thread's version and settings, the count is cached by the
+    version, leaving one query; and none for a signed-out reader, since what they see
     (no form, no delete links) is the same for everyone, so it is cached per page, thread
-    version and query string. Signed-in readers get their own (their form and delete links).
+    version and comments page (conditions.page_cache). Signed-in readers get their own
+    (their form and delete links).
     """
     request = context["request"]
     user = context["user"]
-    versions = getattr(page, "versions", None)
     number = request.GET.get(PAGE_PARAMETER, "1")
     # Only the thread's own page links are cached, so made-up query strings cannot fill the cache.
     own_link = set(request.GET) <= {PAGE_PARAMETER} and number.isdigit() and len(number) <= 4
-    if user.is_authenticated or versions is None or not own_link:
-        return render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
-    cache = caches["fragments"]
-    key = (
-        f"comments:thread:{page.pk}:{versions['comment_version']}:{versions['content_version']}:"
-        f"{request.GET.urlencode()}"
+    key = None
+    if page_cache.shares_fragments(request) and own_link:
+        key = page_cache.key("comments:thread", page, "comment_version", "content_version", extra=number)
+    return page_cache.get_or_build(
+        key, lambda: render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
     )
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
-        cache.set(key, html, THREAD_CACHE_SECONDS)
-    return html
+
+
+def _thread_facts(page, comments) -> tuple[int, bool]:
+    """(published count, closed), cached by the thread's version when the page's query brought it."""
+
+    def build():
+        # The condition page's query joined the settings row; elsewhere this reads it.
+        thread_settings = getattr(page, "comment_settings", None) or CommentSettings(page=page)
+        return comments.count(), thread_settings.closed
+
+    return page_cache.get_or_build(page_cache.key("comments:facts", page, "comment_version"), build)
 
 
 def _thread_context(request, user, page):
-    versions = getattr(page, "versions", None)
-    known = page_versions.parse(versions["comment_version"]) if versions else None
-    closed = known.closed if known else CommentSettings.for_page(page).closed
     comments = (
         Comment.objects.visible()
         .filter(page=page)
         .select_related("author", "clinical_note")
         .order_by("-created_at", "-pk")
     )
+    count, closed = _thread_facts(page, comments)
     paginator = Paginator(comments, PER_PAGE)
-    if known:
-        paginator.count = known.count  # counted by the page's own query a moment ago
+    paginator.count = count
     page_obj = paginator.get_page(request.GET.get(PAGE_PARAMETER))
     page_links = []
     if paginator.num_pages > 1:

@@ -1,11 +1,10 @@
 from django import template
-from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
-from conditions.page_lookup import CSRF_SLOT, fill_csrf_slot
+from conditions import page_cache
 from ratings.display import reader_rating, summary_figures
 from ratings.forms import FeedbackForm, RatingForm
 from ratings.models import RatingSummary
@@ -14,16 +13,8 @@ register = template.Library()
 
 
 def _figures(page):
-    """The summary's figures, cached by the summary's version when the page's query brought it."""
-    versions = getattr(page, "versions", None)
-    key = versions and f"ratings:figures:{page.pk}:{versions['rating_version']}:{versions['content_version']}"
-    figures = caches["fragments"].get(key) if key else None
-    if figures is None:
-        summary = RatingSummary.objects.filter(page=page).first() or RatingSummary(page=page)
-        figures = summary_figures(summary, page)
-        if key:
-            caches["fragments"].set(key, figures)
-    return figures
+    """The summary's figures: the condition page's query joined the summary row (one query otherwise)."""
+    return summary_figures(getattr(page, "rating_summary", None) or RatingSummary(page=page), page)
 
 
 def _context(request, page, own):
@@ -31,7 +22,7 @@ def _context(request, page, own):
     return {
         "page": page,
         "live": True,
-        # Lazy: with a cached summary the row is never read.
+        # Lazy: a block served from the cache never works the figures out.
         "figures": SimpleLazyObject(lambda: _figures(page)),
         "form": RatingForm(initial={"score": own.score} if own else None),
         "own_score": own.score if own else None,
@@ -47,31 +38,23 @@ def _context(request, page, own):
 def rating_block(context, page):
     """ "How helpful is this page?" for `page`: at most two queries, none when cached, and never a write.
 
-    1. the page's summary row (none when the condition page's query brought its version and
-    the block is cached); 2. this reader's own rating with its feedback (skipped for an
-    anonymous reader with no session, whose session is not created here).
+    1. the page's summary row (none when the condition page's query joined it); 2. this
+    reader's own rating with its feedback (skipped for an anonymous reader with no session,
+    whose session is not created here).
 
-    A reader who has not rated sees the same block as everyone else except for the CSRF
-    token, so that block is cached per page and summary version, with a slot that each
-    response fills with its own token. A reader's own score is never cached.
+    A signed-out reader who has not rated sees the same block as every other (no CSRF token:
+    dystonia_portal.csrf), so that block is cached per page and summary version
+    (conditions.page_cache). A reader's own score, and a signed-in reader's token, are never cached.
     """
     request = context["request"]
     if not (page.is_published and (page.parent_id is None or page.parent.is_published)):
         # An editor previewing a draft: the rating endpoints refuse drafts, so offer no form.
         return render_to_string("ratings/rating_block.html", {"page": page, "live": False})
     own = reader_rating(request, page)
-    versions = getattr(page, "versions", None)
-    if own is not None or versions is None:
-        return render_to_string("ratings/rating_block.html", _context(request, page, own), request=request)
-
-    cache = caches["fragments"]
-    key = f"ratings:block:{page.pk}:{versions['rating_version']}:{versions['content_version']}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            "ratings/rating_block.html", {**_context(request, page, None), "csrf_token": CSRF_SLOT}
-        )
-        cache.set(key, html)
-    if context.get("csrf_token") == CSRF_SLOT:
-        return mark_safe(html)  # noqa: S308 - our own template; the whole page is being cached with the slot
-    return mark_safe(fill_csrf_slot(html, request))  # noqa: S308 - our own rendered template
+    key = None
+    if own is None and page_cache.shares_fragments(request):
+        key = page_cache.key("ratings:block", page, "rating_version", "content_version")
+    html = page_cache.get_or_build(
+        key, lambda: render_to_string("ratings/rating_block.html", _context(request, page, own), request=request)
+    )
+    return mark_safe(html)  # noqa: S308 - our own rendered template

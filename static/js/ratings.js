@@ -16,10 +16,9 @@
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
-      headers: {
-        Accept: "application/json",
-        "X-CSRFToken": form.elements.csrfmiddlewaretoken.value,
-      },
+      // A signed-in reader's CSRF token, if any, is in the form's body; the browser's
+      // Sec-Fetch-Site header does the rest (dystonia_portal/csrf.py).
+      headers: { Accept: "application/json" },
     }).then(function (response) {
       return response.json().then(
         function (data) {

@@ -91,8 +91,9 @@ def browser(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="session")
 def data_migrations():
     """Every RunPython operation of the project's migrations, in migration order, with the
-    migration state they run against. Here they all make the staff groups (Editors,
-    Moderators) with get_or_create and permissions.set/add, so running them again is safe."""
+    migration state they run against. Here they make the staff groups (Editors, Moderators)
+    with get_or_create and permissions.set/add, and the page version triggers and counter rows
+    with CREATE OR REPLACE / IF NOT EXISTS and ON CONFLICT DO NOTHING, so running them again is safe."""
     loader = MigrationLoader(None)  # from the migration files alone; no database needed
     plan = []
     for leaf in loader.graph.leaf_nodes():

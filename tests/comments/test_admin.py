@@ -568,3 +568,62 @@ def test_an_urgent_comment_its_author_deleted_stays_in_the_queue_until_marked_se
     assert list(client.get(CHANGELIST).context["cl"].result_list) == []
     refused = client.post(decision_url(comment, "seen"), {"confirm": "yes", "note": ""}, follow=True)
     assert "This comment has no urgent item waiting." in refused.content.decode()
+
+
+# Moderators' decisions reach signed-out readers at once, even from a warm cache.
+
+
+def signed_out_html(page):
+    from django.test import Client
+
+    return Client().get(page.get_absolute_url()).content.decode()
+
+
+def test_swapping_published_comments_with_admin_actions_reaches_signed_out_readers(
+    client_for, moderator, condition, commenter
+):
+    comments = [make_comment(condition, commenter, text=f"Comment {n} of five.") for n in range(1, 6)]
+    Comment.objects.filter(pk__in=[comments[1].pk, comments[2].pk]).update(status=Comment.Status.HELD)
+    before = signed_out_html(condition)
+    assert all(f"Comment {n} of five." in before for n in (1, 4, 5))
+    client = client_for(moderator)
+    # Published ids {1, 4, 5} become {2, 3, 5}: the same count, highest id and sum of ids.
+    for action, chosen in (("remove_selected", (0, 3)), ("reinstate_selected", (1, 2))):
+        client.post(
+            CHANGELIST + "?queue=all",
+            {
+                "action": action,
+                ACTION_CHECKBOX_NAME: [comments[i].pk for i in chosen],
+                "confirm": "yes",
+                "note": "",
+                "author_reason": "offensive",
+            },
+        )
+    after = signed_out_html(condition)
+    assert "Comment 1 of five." not in after and "Comment 4 of five." not in after
+    assert all(f"Comment {n} of five." in after for n in (2, 3, 5))
+
+
+def test_closing_comments_in_the_admin_reaches_signed_out_readers(client_for, superuser, condition):
+    assert "Comments are closed." not in signed_out_html(condition)
+    response = client_for(superuser).post(
+        reverse("admin:comments_commentsettings_add"), {"page": condition.pk, "closed": "on"}
+    )
+    assert response.status_code == 302
+    assert "Comments are closed." in signed_out_html(condition)
+
+
+def test_renaming_a_user_in_the_admin_reaches_signed_out_readers(client_for, superuser, condition, commenter):
+    make_comment(condition, commenter, text="My view")
+    assert "commenter said on" in signed_out_html(condition)
+    client = client_for(superuser)
+    url = reverse("admin:auth_user_change", args=[commenter.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value not in (None, [])}
+    data.update({"username": "renamed-in-admin", "date_joined_0": "01/01/2026", "date_joined_1": "10:00:00"})
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    page = signed_out_html(condition)
+    assert "renamed-in-admin said on" in page and "commenter said on" not in page

@@ -304,10 +304,13 @@ def test_anonymous_reports_are_rate_limited(reader, commenter, condition, settin
     assert Report.objects.count() == 2
 
 
-def test_reporting_without_a_csrf_token_is_refused(commenter, condition):
+def test_a_report_sent_from_another_website_is_refused(commenter, condition):
     comment = make_comment(condition, commenter)
-    response = Client(enforce_csrf_checks=True).post(report_url(comment), {"reason": "spam", "details": ""})
+    response = Client(enforce_csrf_checks=True).post(
+        report_url(comment), {"reason": "spam", "details": ""}, headers={"Origin": "https://evil.example"}
+    )
     assert response.status_code == 403
+    assert "The form was sent from another website." in response.content.decode()
     assert not Report.objects.exists()
 
 

@@ -203,3 +203,63 @@ def _inline_data(page):
             }
         )
     return data
+
+
+# What editors do in the admin reaches signed-out readers at once, even from a warm cache.
+
+
+def change_page(client, page, **changes):
+    """Post the admin's change form for `page` as it stands, with `changes` made."""
+    url = reverse("admin:conditions_page_change", args=[page.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(_inline_data(page))
+    data.update(
+        {
+            "last_reviewed": page.last_reviewed.strftime("%d/%m/%Y"),
+            "next_review_due": page.next_review_due.strftime("%d/%m/%Y"),
+            "parent": page.parent_id or "",
+            **changes,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def signed_out_html(page):
+    from django.test import Client
+
+    return Client().get(page.get_absolute_url()).content.decode()
+
+
+def test_a_change_published_through_clinical_review_reaches_signed_out_readers(condition, editor, reviewer):
+    """Published guides change only through review (issue 13); publishing saves the live rows, and
+    their triggers move the guide's version, so a warm cache follows at once. Moving and
+    unpublishing sub-pages outside the admin are in tests/conditions/test_page_cache.py."""
+    from conditions import services
+
+    assert "Text 1." in signed_out_html(condition)  # warms the cache
+    revision = services.revision_start(guide=condition, user=editor)
+    content = revision.content
+    next(s for s in content["pages"][0]["sections"] if s["anchor"] == "part-1")["body"] = "Reviewed in the admin."
+    revision = services.revision_save(
+        revision=revision, user=editor, content=content, edit_version=revision.edit_version
+    )
+    revision = services.revision_submit(revision=revision, user=editor, change_summary="Clearer wording.")
+    services.revision_approve(revision=revision, reviewer=reviewer, role="Neurologist", sources_checked="NICE")
+    page = signed_out_html(condition)
+    assert "Reviewed in the admin." in page and "Text 1." not in page
+
+
+def test_deleting_a_subpage_with_the_admin_action_drops_it_for_signed_out_readers(client_for, editor, condition):
+    from django.contrib.admin import helpers
+
+    symptoms = condition.subpages.get(slug="symptoms")
+    assert symptoms.get_absolute_url() in signed_out_html(condition)
+    response = client_for(editor).post(
+        reverse("admin:conditions_page_changelist"),
+        {"action": "delete_selected", helpers.ACTION_CHECKBOX_NAME: [symptoms.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Page.objects.filter(pk=symptoms.pk).exists()
+    assert symptoms.get_absolute_url() not in signed_out_html(condition)

@@ -221,16 +221,16 @@ def test_reading_pages_never_writes(reader, demo, django_assert_num_queries):
 def test_condition_page_query_count_does_not_grow_with_sections_or_links(reader, condition, django_assert_num_queries):
     for number in range(4, 9):
         Section.objects.create(page=condition, order=number, heading=f"Extra {number}", anchor=f"x{number}", body="x")
-    # 1 the page with its content versions, 2 the guide and its sub-pages, 3 sections with
-    # read-more pages, 4 related links, 5 the page's rating summary (an anonymous reader
-    # with no session has no rating of their own to look up; with no comments there is no
-    # page of comments to read).
+    # 1 the page joined with its counter rows, rating summary and comment settings, 2 the guide
+    # and its sub-pages, 3 sections with read-more pages, 4 related links, 5 the thread's
+    # comment count (an anonymous reader with no session has no rating of their own to look
+    # up; with no comments there is no page of comments to read).
     with django_assert_num_queries(5):
         reader.get(condition.get_absolute_url())
     causes_url = condition.subpages.get(slug="causes").get_absolute_url()
     # The guide and its sub-pages are cached by the first request (tests/perf pins the
-    # cold and warm counts with comments and ratings).
-    with django_assert_num_queries(4):
+    # cold and warm counts with comments and ratings): 1 the page, 2 sections, 3 related links.
+    with django_assert_num_queries(3):
         reader.get(causes_url)
 
 

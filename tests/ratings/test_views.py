@@ -230,21 +230,36 @@ def test_get_on_the_rating_address_is_refused_with_a_sentence(client, page):
     assert not RatingSummary.objects.exists()
 
 
-def test_missing_csrf_token_is_refused(page):
+def test_a_rating_sent_from_another_website_is_refused(page):
     client = Client(enforce_csrf_checks=True)
 
-    response = client.post(rate_url(page), {"score": "4"})
+    response = client.post(rate_url(page), {"score": "4"}, headers={"Sec-Fetch-Site": "cross-site"})
 
     assert response.status_code == 403
+    assert "The form was sent from another website." in response.content.decode()
     assert not Rating.objects.exists()
 
 
-def test_form_on_the_page_carries_a_csrf_token_that_works(page):
+def test_a_signed_out_readers_form_carries_no_token_and_works_from_this_site(page):
     client = Client(enforce_csrf_checks=True)
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "csrfmiddlewaretoken" not in html
+
+    response = client.post(rate_url(page), {"score": "4"}, headers={"Sec-Fetch-Site": "same-origin"})
+
+    assert response.status_code == 302
+    assert scores(page) == [4]
+
+
+def test_a_signed_in_readers_rating_needs_their_token(page, commenter):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(commenter)
+    same_origin = {"Sec-Fetch-Site": "same-origin"}
+    assert client.post(rate_url(page), {"score": "4"}, headers=same_origin).status_code == 403
     html = client.get(page.get_absolute_url()).content.decode()
     token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
 
-    response = client.post(rate_url(page), {"score": "4", "csrfmiddlewaretoken": token})
+    response = client.post(rate_url(page), {"score": "4", "csrfmiddlewaretoken": token}, headers=same_origin)
 
     assert response.status_code == 302
     assert scores(page) == [4]

@@ -1,7 +1,8 @@
-"""Every URL the project routes refuses a POST that carries no CSRF token.
+"""Every URL the project routes refuses a cross-site POST, and a signed-in POST without a token.
 
 The URLs come from the URLconf itself, so an endpoint added later is covered without
-anyone remembering to list it here.
+anyone remembering to list it here. Signed-out readers' forms carry no token: the browser's
+Fetch Metadata (or Origin) header protects them (dystonia_portal/csrf.py).
 """
 
 import pytest
@@ -36,15 +37,27 @@ def test_the_enumeration_finds_the_public_and_admin_urls():
     assert {"conditions:search", "conditions:detail", "healthz", "admin:login", "admin:conditions_page_add"} <= names
 
 
+CROSS_SITE = [
+    pytest.param({"Sec-Fetch-Site": "cross-site"}, id="fetch-metadata-cross-site"),
+    pytest.param({"Sec-Fetch-Site": "same-site"}, id="fetch-metadata-same-site"),
+    pytest.param({"Origin": "https://evil.example"}, id="origin-of-another-site"),
+    pytest.param({"Origin": "null"}, id="opaque-origin"),
+]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE)
 @pytest.mark.parametrize(("name", "path"), every_url())
-def test_post_without_csrf_token_is_refused_for_a_reader(db, condition, name, path):
+def test_cross_site_post_is_refused_for_a_reader(db, condition, name, path, headers):
     client = Client(enforce_csrf_checks=True)
 
-    response = client.post(path, {"text": "hello", "score": "5", "username": "admin", "password": "x"})
+    response = client.post(
+        path, {"text": "hello", "score": "5", "username": "admin", "password": "x"}, headers=headers
+    )
 
     if name in CSRF_EXEMPT:
         return
     assert response.status_code == 403, f"{name} ({path}) answered {response.status_code}"
+    assert "The form was sent from another website." in response.content.decode()
 
 
 @pytest.mark.parametrize(("name", "path"), every_url())
@@ -72,17 +85,50 @@ def test_a_forged_admin_delete_changes_nothing(db, condition, superuser):
     assert Page.objects.count() == before
 
 
-def test_the_same_post_with_a_token_is_accepted(db, superuser):
+def test_signing_in_from_this_site_needs_no_token(db, superuser):
     client = Client(enforce_csrf_checks=True)
-    client.get(f"/{settings.ADMIN_PATH}login/")
-    token = client.cookies["csrftoken"].value
+    assert "csrfmiddlewaretoken" not in client.get(f"/{settings.ADMIN_PATH}login/").content.decode()
+    assert not client.cookies
 
     response = client.post(
         f"/{settings.ADMIN_PATH}login/",
-        {"username": "admin", "password": "correct-horse-battery-staple-42", "csrfmiddlewaretoken": token},
+        {"username": "admin", "password": "correct-horse-battery-staple-42"},
+        headers={"Sec-Fetch-Site": "same-origin"},
     )
 
     assert response.status_code == 302
+
+
+def test_a_signed_in_post_with_the_token_is_accepted(db, superuser, condition):
+    from conditions.models import Page
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
+    url = f"/{settings.ADMIN_PATH}conditions/page/{condition.pk}/delete/"
+    html = client.get(url).content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+    response = client.post(
+        url, {"post": "yes", "csrfmiddlewaretoken": token}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+
+    assert response.status_code == 302
+    assert not Page.objects.filter(pk=condition.pk).exists()
+
+
+def test_a_signed_in_post_with_the_token_from_another_site_is_still_refused(db, superuser, condition):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
+    url = f"/{settings.ADMIN_PATH}conditions/page/{condition.pk}/delete/"
+    html = client.get(url).content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+    response = client.post(
+        url, {"post": "yes", "csrfmiddlewaretoken": token}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+
+    assert response.status_code == 403
+    condition.refresh_from_db()
 
 
 def test_forged_comment_rating_and_report_write_nothing(db, condition, commenter, other_commenter, settings):
@@ -109,3 +155,78 @@ def test_forged_comment_rating_and_report_write_nothing(db, condition, commenter
     assert Report.objects.count() == 0
     commenter.refresh_from_db()
     assert commenter.is_active
+
+
+def test_forged_rating_report_and_sign_up_from_another_site_write_nothing(db, condition, commenter):
+    from django.contrib.auth import get_user_model
+
+    from comments.models import Report
+    from ratings.models import Rating
+    from tests.comments.factories import make_comment
+
+    comment = make_comment(condition, commenter)
+    client = Client(enforce_csrf_checks=True)
+    evil = {"Origin": "https://evil.example"}
+    users = get_user_model().objects.count()
+
+    responses = [
+        client.post(f"/ratings/pages/{condition.pk}/rate/", {"score": "1"}, headers=evil),
+        client.post(f"/comments/{comment.pk}/report/", {"reason": Report.Reason.values[0]}, headers=evil),
+        client.post(
+            "/account/create/",
+            {"username": "forged", "email": "f@example.org", "password1": "x" * 20, "password2": "x" * 20},
+            headers=evil,
+        ),
+    ]
+
+    assert [response.status_code for response in responses] == [403, 403, 403]
+    assert Rating.objects.count() == 0
+    assert Report.objects.count() == 0
+    assert get_user_model().objects.count() == users
+
+
+# The check itself (dystonia_portal.csrf.cross_origin_refusal), header by header.
+
+
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ({"Sec-Fetch-Site": "same-origin"}, False),
+        ({"Sec-Fetch-Site": "none"}, False),  # typed in or a bookmark
+        ({"Sec-Fetch-Site": "same-site"}, True),  # another subdomain is another site's code
+        ({"Sec-Fetch-Site": "cross-site"}, True),
+        ({"Sec-Fetch-Site": "cross-site", "Origin": "http://testserver"}, True),  # Fetch Metadata wins
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "https://evil.example"}, False),
+        ({"Origin": "http://testserver"}, False),  # an older browser, this site
+        ({"Origin": "https://testserver"}, False),  # the host is what counts (behind a TLS proxy)
+        ({"Origin": "http://TESTSERVER"}, False),
+        ({"Origin": "https://evil.example"}, True),
+        ({"Origin": "http://testserver.evil.example"}, True),
+        ({"Origin": "http://testserver:8080"}, True),
+        ({"Origin": "null"}, True),
+        ({}, False),  # no browser sent this: curl, a monitoring probe
+    ],
+)
+def test_cross_origin_check(rf, headers, refused):
+    from dystonia_portal.csrf import cross_origin_refusal
+
+    request = rf.post("/ratings/pages/1/rate/", headers=headers)
+    assert (cross_origin_refusal(request) is not None) is refused
+
+
+@pytest.mark.parametrize("method", ["get", "head", "options"])
+def test_safe_methods_are_never_refused(rf, method):
+    from dystonia_portal.csrf import cross_origin_refusal
+
+    request = getattr(rf, method)("/", headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross_origin_refusal(request) is None
+
+
+def test_a_trusted_origin_may_post(rf, settings):
+    from dystonia_portal.csrf import cross_origin_refusal
+
+    settings.CSRF_TRUSTED_ORIGINS = ["https://forms.example.org"]
+    request = rf.post("/", headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://forms.example.org"})
+    assert cross_origin_refusal(request) is None
+    request = rf.post("/", headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://other.example.org"})
+    assert cross_origin_refusal(request) is not None

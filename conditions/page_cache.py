@@ -1,0 +1,122 @@
+"""The condition page's cache design, all of it: who is a shared reader, the keys, the layers, the headers.
+
+Two layers in Django, both in the per-worker "fragments" cache (settings.CACHES):
+
+1. The whole page, for a shared reader (`reads_shared_page`): no session, no message waiting,
+   not signed in, on the page's own address. Every such reader gets the same bytes, since
+   signed-out readers' forms carry no CSRF token (dystonia_portal.csrf protects them with
+   Fetch Metadata instead). So an HTTP cache in front (deploy/nginx) may keep the page too:
+   `CacheHeadersMiddleware` marks it `public` for a few seconds.
+2. Fragments for everyone else: the parts every reader sees alike (the guide's content, in
+   the page template's `{% cache %}` blocks), and the rating block and comment thread as a
+   signed-out reader sees them (`shares_fragments`). A signed-in reader's own parts (their
+   score, the comment form, delete links, their CSRF token) are rendered for them and never
+   cached.
+
+Every key carries the versions of what it shows (conditions.page_lookup): counter rows that
+database triggers move in the same transaction as every write, so nothing cached is ever
+stale and nothing is shared that is one reader's.
+"""
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.cache import patch_vary_headers
+
+FRAGMENTS = "fragments"
+# The fragments' lifetime: only to free memory, since a change moves the key.
+FRAGMENT_SECONDS = 86400
+
+
+def is_shared_reader(request) -> bool:
+    """A reader with nothing of their own on any page: no session, no message waiting, not signed in."""
+    user = getattr(request, "user", None)  # absent when a middleware answered before authentication
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not (user is not None and user.is_authenticated)
+    )
+
+
+def reads_shared_page(request) -> bool:
+    """A shared reader asking for a page's own address (or one of its comment pages)."""
+    number = request.GET.get("comments-page", "1")
+    return (
+        request.method in ("GET", "HEAD")
+        # Only the addresses pages link to, so made-up query strings cannot fill the cache.
+        and set(request.GET) <= {"comments-page"}
+        and number.isdigit()
+        and len(number) <= 4
+        and is_shared_reader(request)
+    )
+
+
+def shares_fragments(request) -> bool:
+    """Whether this reader sees the rating block and comment thread as every signed-out reader does."""
+    return not request.user.is_authenticated
+
+
+def key(name: str, page, *version_names: str, extra: str = "", owner=None) -> str | None:
+    """The key of fragment `name` of `page` (or of `owner`, a page whose versions `page` carries),
+    with the named versions; None if one is missing (that part is then never cached)."""
+    versions = getattr(page, "versions", None)
+    if versions is None or not all(versions[version] for version in version_names):
+        return None
+    parts = ":".join(versions[version] for version in version_names)
+    return f"{name}:{(owner or page).pk}:{parts}:{extra}"
+
+
+def page_key(request, page, *, preview: bool) -> str | None:
+    """The whole page's key: its address and every version it shows."""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return key("conditions:page", page, *page.versions, extra=f"{preview}:{address}")
+
+
+def content_key(page, *, preview: bool) -> str | None:
+    """What the template's `{% cache %}` blocks vary on: the guide's content (drafts apart)."""
+    version = page.versions["content_version"]
+    return f"{version}:{preview}" if version else None
+
+
+def get(cache_key: str | None):
+    return caches[FRAGMENTS].get(cache_key) if cache_key else None
+
+
+def put(cache_key: str | None, value) -> None:
+    if cache_key:
+        caches[FRAGMENTS].set(cache_key, value, FRAGMENT_SECONDS)
+
+
+def get_or_build(cache_key: str | None, build):
+    """The cached value at `cache_key`, or `build()` stored there (always built when the key is None)."""
+    value = get(cache_key)
+    if value is None:
+        value = build()
+        put(cache_key, value)
+    return value
+
+
+class CacheHeadersMiddleware:
+    """Tell HTTP caches what they may keep: a shared reader's page for a few seconds, nothing of anyone else's.
+
+    A successful GET for a shared reader that sets no cookie is `public` (so nginx, a CDN or
+    the browser may keep it for settings.PAGE_CACHE_SECONDS, serve it stale while fetching a
+    fresh copy, and serve it stale for a day if the site is down). Any response to a reader
+    with a session is `private, no-store`. Every page varies on Cookie.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.streaming or response.has_header("Cache-Control"):
+            return response  # static files and views that chose their own
+        patch_vary_headers(response, ["Cookie"])
+        if not is_shared_reader(request) or response.cookies:
+            response["Cache-Control"] = "private, no-store"
+        elif request.method in ("GET", "HEAD") and response.status_code == 200:
+            response["Cache-Control"] = (
+                f"public, max-age={settings.PAGE_CACHE_SECONDS}, "
+                f"stale-while-revalidate={settings.PAGE_CACHE_STALE_SECONDS}, stale-if-error=86400"
+            )
+        return response

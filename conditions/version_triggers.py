@@ -1,0 +1,83 @@
+"""Database triggers that move a page's version counters in the same transaction as every write.
+
+A cached page is keyed by counter rows (`conditions.ContentVersion`, `comments.CommentThread`,
+`ratings.RatingSummary.version`). Triggers, not signals or `save()`, move them, so the count
+is exact whatever made the change: a service, the admin, `QuerySet.update()`, a bulk delete,
+a data migration or the shell. Each app's migrations create the triggers for its own tables
+with these helpers; they are written out for PostgreSQL and SQLite, the two databases we run.
+
+Creating a trigger again replaces it (tests/browser re-run data migrations after a flush).
+A trigger either bumps a counter row, creating it when missing (on insert and update), or
+only bumps an existing one (on delete, when the page it belongs to may be going too).
+"""
+
+from dataclasses import dataclass
+
+PAGE_TABLE = "conditions_page"
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A counter table: one row per page, found by `key` (a page id), with a `version` column."""
+
+    table: str
+    key: str
+
+    def bump(self, page_id_sql: str, *, create: bool, unless: str = "") -> str:
+        """SQL moving the counter of the page whose id `page_id_sql` gives (no row for a missing page),
+        unless the SQL condition `unless` holds."""
+        skip = f" AND NOT ({unless})" if unless else ""
+        if not create:
+            # Constant SQL written by our migrations, never input.
+            return f"UPDATE {self.table} SET version = version + 1 WHERE {self.key} = ({page_id_sql}){skip}"  # noqa: S608
+        return (
+            f"INSERT INTO {self.table} ({self.key}, version) SELECT ({page_id_sql}), 1 "  # noqa: S608
+            f"WHERE EXISTS (SELECT 1 FROM {PAGE_TABLE} WHERE id = ({page_id_sql})){skip} "
+            f"ON CONFLICT ({self.key}) DO UPDATE SET version = {self.table}.version + 1"
+        )
+
+
+def row_trigger_sql(vendor: str, *, name: str, table: str, counter: Counter, page_id: str) -> list[str]:
+    """Statements creating `name`: after each insert, update or delete of a row of `table`, bump
+    the counter of the page `page_id` names, written over the row as `ROW` (for example
+    `ROW.page_id`); an update bumps the row's old page and its new one.
+    """
+    new, old = page_id.replace("ROW.", "NEW."), page_id.replace("ROW.", "OLD.")
+    same = f"({old}) IS NOT DISTINCT FROM ({new})" if vendor == "postgresql" else f"({old}) IS ({new})"
+    on_insert = [counter.bump(new, create=True)]
+    # A row that stayed with its page moves one version; one moved to another page moves both.
+    on_update = [counter.bump(new, create=True), counter.bump(old, create=True, unless=same)]
+    on_delete = [counter.bump(old, create=False)]
+    if vendor == "postgresql":
+        body = (
+            "BEGIN\n"
+            f"  IF TG_OP = 'INSERT' THEN {'; '.join(on_insert)};\n"
+            f"  ELSIF TG_OP = 'UPDATE' THEN {'; '.join(on_update)};\n"
+            f"  ELSE {'; '.join(on_delete)};\n"
+            "  END IF;\n"
+            "  RETURN NULL;\n"
+            "END"
+        )
+        return [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $${body}$$",
+            f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        ]
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {name}_{event.lower()} AFTER {event} ON {table} FOR EACH ROW "
+            f"BEGIN {'; '.join(statements)}; END"
+            for event, statements in (("INSERT", on_insert), ("UPDATE", on_update), ("DELETE", on_delete))
+        ]
+    raise NotImplementedError(f"Page version triggers are written for PostgreSQL and SQLite, not {vendor}.")
+
+
+def drop_row_trigger_sql(vendor: str, *, name: str, table: str) -> list[str]:
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
+    return [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in ("insert", "update", "delete")]
+
+
+def run(schema_editor, statements: list[str]) -> None:
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
