@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Page, RelatedLink, Section
+from .models import Page, RelatedLink, Section, Synonym
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo_content" / "dystonia.json"
 
@@ -93,3 +93,7 @@ def load(*, stdout) -> None:
                 {"title": link["title"], "description": link["description"], "order": order},
             )
         stdout.write(f"Condition page: {guide.title} with {len(subpages)} sub-pages")
+    # Only pairs the seed page states itself ("stated_in" quotes it); editors add their own in the admin.
+    for pair in content["synonyms"]:
+        sync(Synonym, {"term": pair["term"]}, {"means": pair["means"]})
+    stdout.write(f"Search synonyms: {len(content['synonyms'])} from the seed page")

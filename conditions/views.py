@@ -1,15 +1,18 @@
 import string
+from urllib.parse import urlencode
 from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.core.paginator import EmptyPage
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 
 from .forms import SearchForm
+from .search import pages_search
 from .models import Page
 from .page_lookup import CSRF_SLOT, FRAGMENTS, fill_csrf_slot, find_page, guide_family
 from .structured_data import page_json_ld
@@ -35,17 +38,24 @@ def a_to_z(request):
 
 def search(request):
     form = SearchForm(request.GET)
-    results = None
+    found = None
     status = 200
     if not form.is_bound or "q" not in request.GET:
         form = SearchForm()
     elif form.is_valid():
         terms = form.cleaned_data["q"]
         if terms:
-            results = list(Page.objects.published().select_related("parent").search(terms)[:50])
+            page_number = request.GET.get("page", "1")
+            if not page_number.isdigit() or not 1 <= int(page_number) <= 1000:
+                raise Http404("No such page of results.")
+            try:
+                found = pages_search(terms=terms, page_number=int(page_number))
+            except EmptyPage:
+                raise Http404("No such page of results.") from None
     else:
         status = 400
-    return render(request, "conditions/page_search.html", {"form": form, "results": results}, status=status)
+    context = {"form": form, "found": found, "base_query": urlencode({"q": form.cleaned_data["q"]}) if found else ""}
+    return render(request, "conditions/page_search.html", context, status=status)
 
 
 class PageContent:

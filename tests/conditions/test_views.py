@@ -141,12 +141,15 @@ def test_search_finds_the_treatment_section(reader, demo):
     assert "2 results for “botulinum”" in text
     assert "Found in: Treating dystonia" in text
     assert '/conditions/dystonia/#treatment"' in response.content.decode()
-    assert [page.slug for page in response.context["results"]] == ["dystonia", "treatment"]
+    assert [result.url for result in response.context["found"].results] == [
+        "/conditions/dystonia/",
+        "/conditions/dystonia/treatment/",
+    ]
 
 
 def test_search_ranks_title_matches_first(reader, demo):
     response = reader.get("/search/", {"q": "causes"})
-    assert response.context["results"][0].slug == "causes"
+    assert response.context["found"].results[0].url == "/conditions/dystonia/causes/"
 
 
 def test_search_with_no_matches_says_so(reader, demo):
@@ -157,7 +160,7 @@ def test_search_with_no_matches_says_so(reader, demo):
 
 def test_search_hides_drafts(reader, make_page):
     make_page("Botulism draft", status=Page.Status.DRAFT)
-    assert reader.get("/search/", {"q": "botulism"}).context["results"] == []
+    assert reader.get("/search/", {"q": "botulism"}).context["found"].results == []
 
 
 def test_empty_search_is_a_normal_page(reader, demo):
@@ -245,10 +248,10 @@ def test_a_to_z_runs_one_query_whatever_the_number_of_conditions(reader, make_pa
 def test_search_runs_one_query_whatever_the_number_of_results(reader, make_page, django_assert_num_queries):
     for title in ["Dystonia one", "Dystonia two", "Dystonia three"]:
         make_page(title)
-    # 1 the ranked results, with parent pages and best-matching sections joined in.
+    # 1 the ranked page of results with their count, guides, best sections and excerpts.
     with django_assert_num_queries(1):
         response = reader.get("/search/", {"q": "dystonia"})
-    assert len(response.context["results"]) == 3
+    assert len(response.context["found"].results) == 3
 
 
 def test_home_runs_one_query_whatever_the_number_of_conditions(reader, make_page, django_assert_num_queries):
