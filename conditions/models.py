@@ -283,9 +283,7 @@ class Synonym(models.Model):
         ordering = ["term"]
         constraints = [
             models.UniqueConstraint(Lower("term"), name="conditions_synonym_unique_term"),
-            models.CheckConstraint(
-                condition=~Q(term="") & ~Q(means=""), name="conditions_synonym_term_and_meaning"
-            ),
+            models.CheckConstraint(condition=~Q(term="") & ~Q(means=""), name="conditions_synonym_term_and_meaning"),
         ]
 
     def __str__(self):

@@ -26,7 +26,20 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, TextField, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 from django.utils.html import escape
@@ -36,9 +49,9 @@ from .models import Page, SearchDocument, Section, Synonym
 
 PER_PAGE = 10
 START, STOP = "\ue000", "\ue001"
+ANGLES = "\ue002\ue003"
 HEADLINE_OPTIONS = (
-    f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, ShortWord=3, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
+    f'StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, ShortWord=3, MaxFragments=2, FragmentDelimiter=" … "'
 )
 SUGGEST_MIN_SIMILARITY = 0.45
 WORD = re.compile(r"[^\W\d_]{3,}")
@@ -110,6 +123,7 @@ def marked_excerpt(text: str | None) -> SafeString | None:
     """Escape everything, then turn the match markers (and only they) into <mark> elements."""
     if not text:
         return None
+    text = text.replace(ANGLES[0], "<").replace(ANGLES[1], ">")
     return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308 - escaped first
 
 
@@ -142,12 +156,16 @@ WITH RECURSIVE typed AS (
     SELECT q FROM rewrites ORDER BY n DESC LIMIT 1
 )"""
 
-SECTION_VECTOR = "(setweight(to_tsvector('english', s.heading), 'B') || setweight(to_tsvector('english', s.body), 'C'))"
+SECTION_VECTOR = (
+    "(setweight(to_tsvector('english', s.heading), 'B') || setweight(to_tsvector('english', s.body), 'C'))"
+)
 
-# Plain text of a section body for its excerpt, as plain_text() does in Python.
+# Plain text of a section body for its excerpt, as plain_text() does in Python. ts_headline
+# drops what looks like markup, so "<" and ">" travel as ANGLES (put back before escaping), and
+# our match markers are taken out of the stored text so only ts_headline's own remain.
 SECTION_TEXT = (
     "translate(regexp_replace(regexp_replace(s.body, '\\[([^]]*)\\]\\([^)]*\\)', '\\1', 'g'), "
-    "'^\\s*[*+-]\\s+', '', 'gn'), %(markers)s, '')"
+    "'^\\s*[*+-]\\s+', '', 'gn'), %(translate_from)s, %(translate_to)s)"
 )
 
 RESULTS_SQL = f"""{QUERY_CTE}, ranked AS (
@@ -157,7 +175,7 @@ RESULTS_SQL = f"""{QUERY_CTE}, ranked AS (
     JOIN conditions_page p ON p.id = d.page_id
     LEFT JOIN conditions_page g ON g.id = p.parent_id
     CROSS JOIN query
-    WHERE d.document @@ query.q
+    WHERE d.document @@ (SELECT q FROM query)
       AND p.status = %(published)s AND (p.parent_id IS NULL OR g.status = %(published)s)
     ORDER BY rank DESC, p.title, p.id
     LIMIT %(limit)s OFFSET %(offset)s
@@ -183,7 +201,8 @@ def results_sql_params(terms: str, offset: int) -> dict:
         "limit": PER_PAGE,
         "offset": offset,
         "options": HEADLINE_OPTIONS,
-        "markers": START + STOP,
+        "translate_from": "<>" + START + STOP,
+        "translate_to": ANGLES,
     }
 
 
@@ -288,9 +307,7 @@ def _results_sqlite(terms, offset):
     )
     for needle in wanted:
         # Words of the synonym's own term need not be on the page: its meaning stands in for them.
-        by_synonym = by_synonym.filter(
-            Q(document__contains=needle) | Q(padded_term__contains=Value(f" {needle} "))
-        )
+        by_synonym = by_synonym.filter(Q(document__contains=needle) | Q(padded_term__contains=Value(f" {needle} ")))
     matches = Q(*in_text) | Exists(by_synonym)
     for needle in unwanted:
         matches &= ~Q(search_document__text__contains=needle)

@@ -1,6 +1,6 @@
 import string
-from urllib.parse import urlencode
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from .forms import SearchForm
-from .search import pages_search
 from .models import Page
 from .page_lookup import CSRF_SLOT, FRAGMENTS, fill_csrf_slot, find_page, guide_family
+from .search import pages_search
 from .structured_data import page_json_ld
 
 

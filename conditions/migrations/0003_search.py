@@ -113,7 +113,7 @@ def sqlite_refresh(condition: str) -> str:
             (SELECT group_concat(s.heading || ' ' || s.body, ' ') FROM conditions_section s WHERE s.page_id = p.id), ''
         ))
         FROM conditions_page p WHERE {condition};
-    """
+    """  # noqa: S608 - constant SQL, conditions written in this file
 
 
 SQLITE_FORWARDS = [
