@@ -261,6 +261,24 @@ class SearchDocument(models.Model):
         return f"Search document for page {self.page_id}"
 
 
+class SearchVersion(models.Model):
+    """One row whose number database triggers move with every write to pages, sections or synonyms.
+
+    Cached search answers carry the number they were made at (conditions/search.py), so a
+    change of any kind, a delete or a move included, is never served stale. Never write it
+    from Python.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "search version"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="conditions_searchversion_one_row")]
+
+    def __str__(self):
+        return f"Search version {self.version}"
+
+
 class Synonym(models.Model):
     """A word readers use and the word our pages use for the same thing, such as “shaking” and “tremor”."""
 

@@ -74,6 +74,7 @@ class Outcome:
     total: int
     results: list[Result]
     suggestion: str | None
+    version: int | None = None  # the search version it was made at (PostgreSQL only)
 
     @property
     def suggestion_query(self) -> str:
@@ -96,21 +97,27 @@ class _Found:
         return self.rows
 
 
-def pages_search(*, terms: str, page_number: int = 1) -> Outcome:
+def pages_search(*, terms: str, page_number: int = 1, unless_version: int | None = None) -> Outcome | None:
     """The live pages matching `terms`, best first, one page of PER_PAGE results.
 
+    On PostgreSQL the outcome carries the search version it was made at; given a version
+    (`unless_version`) that is still current, the same one query only checks it and this
+    returns None: whatever was made at that version is still right.
     Raises django.core.paginator.EmptyPage for a page number past the last page.
     """
     offset = (page_number - 1) * PER_PAGE
+    version = None
     if connection.vendor == "postgresql":
-        rows, total = _results_postgresql(terms, offset)
+        version, rows, total = _results_postgresql(terms, offset, unless_version)
+        if rows is None:
+            return None
     else:
         rows, total = _results_sqlite(terms, offset)
     page_obj = Paginator(_Found(rows, total), PER_PAGE).page(page_number)
     suggestion = None
     if total == 0:
         suggestion = (_suggest_postgresql if connection.vendor == "postgresql" else _suggest_sqlite)(terms)
-    return Outcome(page_obj=page_obj, total=total, results=rows, suggestion=suggestion)
+    return Outcome(page_obj=page_obj, total=total, results=rows, suggestion=suggestion, version=version)
 
 
 def page_url(*, slug: str, guide_slug: str | None) -> str:
@@ -177,24 +184,32 @@ RESULTS_SQL = f"""{QUERY_CTE}, ranked AS (
     CROSS JOIN query
     WHERE d.document @@ (SELECT q FROM query)
       AND p.status = %(published)s AND (p.parent_id IS NULL OR g.status = %(published)s)
+      -- A one-time filter: when the caller's copy is still current, nothing below runs.
+      AND (SELECT version FROM conditions_searchversion WHERE id = 1) IS DISTINCT FROM %(unless_version)s
     ORDER BY rank DESC, p.title, p.id
     LIMIT %(limit)s OFFSET %(offset)s
+), found AS (
+    SELECT r.id, r.rank, r.title, r.slug, r.guide_slug, r.summary, r.total, best.heading, best.anchor,
+           ts_headline('english', best.text, query.q, %(options)s) AS excerpt
+    FROM ranked r
+    CROSS JOIN query
+    LEFT JOIN LATERAL (
+        SELECT s.heading, s.anchor, {SECTION_TEXT} AS text
+        FROM conditions_section s
+        WHERE s.page_id = r.id AND {SECTION_VECTOR} @@ query.q
+        ORDER BY ts_rank({SECTION_VECTOR}, query.q) DESC, s."order", s.id
+        LIMIT 1
+    ) best ON true
 )
-SELECT r.title, r.slug, r.guide_slug, r.summary, r.total, best.heading, best.anchor,
-       ts_headline('english', best.text, query.q, %(options)s) AS excerpt
-FROM ranked r
-CROSS JOIN query
-LEFT JOIN LATERAL (
-    SELECT s.heading, s.anchor, {SECTION_TEXT} AS text
-    FROM conditions_section s
-    WHERE s.page_id = r.id AND {SECTION_VECTOR} @@ query.q
-    ORDER BY ts_rank({SECTION_VECTOR}, query.q) DESC, s."order", s.id
-    LIMIT 1
-) best ON true
-ORDER BY r.rank DESC, r.title, r.id"""  # noqa: S608 - constant SQL, every value is a parameter
+SELECT v.version, found.title, found.slug, found.guide_slug, found.summary, found.total,
+       found.heading, found.anchor, found.excerpt
+FROM conditions_searchversion v
+LEFT JOIN found ON true
+WHERE v.id = 1
+ORDER BY found.rank DESC, found.title, found.id"""  # noqa: S608 - constant SQL, every value is a parameter
 
 
-def results_sql_params(terms: str, offset: int) -> dict:
+def results_sql_params(terms: str, offset: int, unless_version: int | None = None) -> dict:
     return {
         "terms": terms,
         "published": PUBLISHED,
@@ -203,15 +218,22 @@ def results_sql_params(terms: str, offset: int) -> dict:
         "options": HEADLINE_OPTIONS,
         "translate_from": "<>" + START + STOP,
         "translate_to": ANGLES,
+        "unless_version": unless_version,
     }
 
 
-def _results_postgresql(terms, offset):
+def _results_postgresql(terms, offset, unless_version):
+    """(version, results, total); results None when `unless_version` is still the current version."""
     with connection.cursor() as cursor:
-        cursor.execute(RESULTS_SQL, results_sql_params(terms, offset))
+        cursor.execute(RESULTS_SQL, results_sql_params(terms, offset, unless_version))
         rows = cursor.fetchall()
+    version = rows[0][0]
+    if version == unless_version:
+        return version, None, None
     results = []
-    for title, slug, guide_slug, summary, _total, heading, anchor, excerpt in rows:
+    for _version, title, slug, guide_slug, summary, _total, heading, anchor, excerpt in rows:
+        if title is None:
+            break  # the version's own row, with nothing found
         url = page_url(slug=slug, guide_slug=guide_slug)
         results.append(
             Result(
@@ -223,7 +245,7 @@ def _results_postgresql(terms, offset):
                 excerpt=marked_excerpt(excerpt),
             )
         )
-    return results, rows[0][4] if rows else 0
+    return version, results, rows[0][5] if results else 0
 
 
 LIVE = "p.status = %(published)s AND (p.parent_id IS NULL OR g.status = %(published)s)"

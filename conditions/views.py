@@ -1,3 +1,4 @@
+import hashlib
 import string
 from itertools import groupby
 from urllib.parse import urlencode
@@ -36,10 +37,23 @@ def a_to_z(request):
     return render(request, "conditions/page_a_to_z.html", context)
 
 
+def reads_shared_search(request) -> bool:
+    """A reader with no session and no pending message on a search address: they see what every
+    such reader sees there, so their page can come whole from the cache (it has no form of theirs)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and set(request.GET) <= {"q", "page"}
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
 def search(request):
     form = SearchForm(request.GET)
     found = None
     status = 200
+    shared = cached = None
     if not form.is_bound or "q" not in request.GET:
         form = SearchForm()
     elif form.is_valid():
@@ -48,14 +62,26 @@ def search(request):
             page_number = request.GET.get("page", "1")
             if not page_number.isdigit() or not 1 <= int(page_number) <= 1000:
                 raise Http404("No such page of results.")
+            shared = reads_shared_search(request)
+            if shared:
+                address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+                key = "conditions:search:" + hashlib.sha256(address.encode()).hexdigest()
+                cached = caches[FRAGMENTS].get(key)  # (search version, page)
             try:
-                found = pages_search(terms=terms, page_number=int(page_number))
+                found = pages_search(
+                    terms=terms, page_number=int(page_number), unless_version=cached[0] if cached else None
+                )
             except EmptyPage:
                 raise Http404("No such page of results.") from None
+            if found is None:  # nothing searchable has changed since the cached page was made
+                return HttpResponse(cached[1])
     else:
         status = 400
     context = {"form": form, "found": found, "base_query": urlencode({"q": form.cleaned_data["q"]}) if found else ""}
-    return render(request, "conditions/page_search.html", context, status=status)
+    response = render(request, "conditions/page_search.html", context, status=status)
+    if shared and found.version is not None:
+        caches[FRAGMENTS].set(key, (found.version, response.content.decode()))
+    return response
 
 
 class PageContent:

@@ -12,6 +12,10 @@ PostgreSQL: statement-level triggers (one refresh per page per statement, so a b
 10,000 sections costs one pass), writing a weighted tsvector (title A, summary B, headings B,
 section text C, `english` config) behind a GIN index; pg_trgm indexes on titles and headings
 for "Did you mean …?". SQLite: row-level triggers writing the same words, lower-cased, as text.
+
+The same triggers move the one-row search version on any write to pages, sections or synonyms
+(a page's status, parent and slug change what results show, not only its words), so a cached
+search answer keyed by that version is never stale.
 """
 
 import django.contrib.postgres.indexes
@@ -90,9 +94,27 @@ POSTGRESQL_FORWARDS = [
     """CREATE TRIGGER conditions_search_page_delete BEFORE DELETE ON conditions_page
        FOR EACH ROW EXECUTE FUNCTION conditions_search_page_deleted()""",
     "SELECT conditions_search_refresh(ARRAY(SELECT id FROM conditions_page))",
+    """
+    CREATE FUNCTION conditions_search_version_move() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE conditions_searchversion SET version = version + 1 WHERE id = 1;
+        RETURN NULL;
+    END
+    $$
+    """,
+    *(
+        f"""CREATE TRIGGER conditions_search_version_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+            ON conditions_{table} FOR EACH STATEMENT EXECUTE FUNCTION conditions_search_version_move()"""
+        for table in ("page", "section", "synonym")
+    ),
 ]
 
 POSTGRESQL_BACKWARDS = [
+    *(
+        f"DROP TRIGGER IF EXISTS conditions_search_version_{table} ON conditions_{table}"
+        for table in ("page", "section", "synonym")
+    ),
+    "DROP FUNCTION IF EXISTS conditions_search_version_move()",
     "DROP TRIGGER IF EXISTS conditions_search_section_insert ON conditions_section",
     "DROP TRIGGER IF EXISTS conditions_search_section_update ON conditions_section",
     "DROP TRIGGER IF EXISTS conditions_search_section_delete ON conditions_section",
@@ -130,11 +152,17 @@ SQLITE_FORWARDS = [
     """CREATE TRIGGER conditions_search_page_delete BEFORE DELETE ON conditions_page
         BEGIN DELETE FROM conditions_searchdocument WHERE page_id = OLD.id; END""",
     sqlite_refresh("1"),  # every page there already is
+    *(
+        f"""CREATE TRIGGER conditions_search_version_{table}_{event} AFTER {event.upper()} ON conditions_{table}
+            BEGIN UPDATE conditions_searchversion SET version = version + 1 WHERE id = 1; END"""  # noqa: S608 - constant SQL
+        for table in ("page", "section", "synonym")
+        for event in ("insert", "update", "delete")
+    ),
 ]
 
 SQLITE_BACKWARDS = [
-    f"DROP TRIGGER IF EXISTS conditions_search_{table}_{event}"
-    for table in ("section", "page")
+    f"DROP TRIGGER IF EXISTS conditions_search_{name}_{event}"
+    for name in ("section", "page", "version_page", "version_section", "version_synonym")
     for event in ("insert", "update", "delete")
 ]
 
@@ -190,6 +218,19 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "search documents",
             },
         ),
+        migrations.CreateModel(
+            name="SearchVersion",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.BigIntegerField(default=0)),
+            ],
+            options={"verbose_name": "search version"},
+        ),
+        migrations.AddConstraint(
+            model_name="searchversion",
+            constraint=models.CheckConstraint(condition=models.Q(("id", 1)), name="conditions_searchversion_one_row"),
+        ),
+        migrations.RunSQL("INSERT INTO conditions_searchversion (id, version) VALUES (1, 0)", migrations.RunSQL.noop),
         migrations.CreateModel(
             name="Synonym",
             fields=[

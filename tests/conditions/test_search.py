@@ -351,3 +351,28 @@ def test_results_query_uses_the_gin_index(make_page):
 def test_search_view_still_keeps_the_query_in_the_box(reader, demo):
     response = reader.get(reverse("conditions:search"), {"q": "dystonnia"})
     assert 'value="dystonnia"' in response.content.decode()
+
+
+def test_search_version_moves_with_every_write_to_pages_sections_and_synonyms(make_page):
+    from conditions.models import SearchVersion
+
+    def version():
+        return SearchVersion.objects.get().version
+
+    start = version()
+    page = make_page("Ataxia", sections=0)
+    after_page = version()
+    assert after_page > start
+    section = Section.objects.create(page=page, heading="Help", anchor="help", body="Text.")
+    assert version() > after_page
+    for change in [
+        lambda: Page.objects.filter(pk=page.pk).update(status=Page.Status.DRAFT),
+        lambda: Section.objects.filter(pk=section.pk).update(order=5),
+        lambda: Synonym.objects.create(term="shaking", means="tremor"),
+        lambda: Synonym.objects.all().delete(),
+        lambda: section.delete(),
+        lambda: page.delete(),
+    ]:
+        before = version()
+        change()
+        assert version() > before
