@@ -1,14 +1,17 @@
 """Site search: one query for a page of results, and at most one more for "Did you mean …?".
 
 Pages are matched against their stored search document (`SearchDocument`, kept by database
-triggers), so a search is an index lookup whatever the number of pages.
+triggers), so finding the matches is an index lookup whatever the number of pages (ranking
+them still costs in proportion to how many match).
 
 PostgreSQL: full-text search with the `english` configuration (stemming), ranked with
 `ts_rank` over the weighted document (title A, summary and headings B, section text C).
 Synonyms editors manage are folded into the query with `ts_rewrite` inside the same SQL
 statement. Only the page of results shown gets its best section and a highlighted excerpt
 (`ts_headline`). When nothing matches, a second query finds, with pg_trgm, the words in
-live titles and headings spelt most like the words typed.
+live titles and headings spelt most like the words typed. The results statement also reads
+the search version (`SearchVersion`, moved by the same triggers) in the same snapshot, so a
+page cached with that version is exactly as fresh as the version says.
 
 SQLite (the embedded default): every word or quoted phrase must appear in the document's
 text; synonyms apply in the same statement; suggestions come from the live pages' own
@@ -97,20 +100,16 @@ class _Found:
         return self.rows
 
 
-def pages_search(*, terms: str, page_number: int = 1, unless_version: int | None = None) -> Outcome | None:
+def pages_search(*, terms: str, page_number: int = 1) -> Outcome:
     """The live pages matching `terms`, best first, one page of PER_PAGE results.
 
-    On PostgreSQL the outcome carries the search version it was made at; given a version
-    (`unless_version`) that is still current, the same one query only checks it and this
-    returns None: whatever was made at that version is still right.
+    On PostgreSQL the outcome carries the search version it was made at (see search_version).
     Raises django.core.paginator.EmptyPage for a page number past the last page.
     """
     offset = (page_number - 1) * PER_PAGE
     version = None
     if connection.vendor == "postgresql":
-        version, rows, total = _results_postgresql(terms, offset, unless_version)
-        if rows is None:
-            return None
+        version, rows, total = _results_postgresql(terms, offset)
     else:
         rows, total = _results_sqlite(terms, offset)
     page_obj = Paginator(_Found(rows, total), PER_PAGE).page(page_number)
@@ -118,6 +117,13 @@ def pages_search(*, terms: str, page_number: int = 1, unless_version: int | None
     if total == 0:
         suggestion = (_suggest_postgresql if connection.vendor == "postgresql" else _suggest_sqlite)(terms)
     return Outcome(page_obj=page_obj, total=total, results=rows, suggestion=suggestion, version=version)
+
+
+def search_version() -> int:
+    """The current search version: anything made at an older one may be out of date."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM conditions_searchversion WHERE id = 1")
+        return cursor.fetchone()[0]
 
 
 def page_url(*, slug: str, guide_slug: str | None) -> str:
@@ -184,8 +190,6 @@ RESULTS_SQL = f"""{QUERY_CTE}, ranked AS (
     CROSS JOIN query
     WHERE d.document @@ (SELECT q FROM query)
       AND p.status = %(published)s AND (p.parent_id IS NULL OR g.status = %(published)s)
-      -- A one-time filter: when the caller's copy is still current, nothing below runs.
-      AND (SELECT version FROM conditions_searchversion WHERE id = 1) IS DISTINCT FROM %(unless_version)s
     ORDER BY rank DESC, p.title, p.id
     LIMIT %(limit)s OFFSET %(offset)s
 ), found AS (
@@ -209,7 +213,7 @@ WHERE v.id = 1
 ORDER BY found.rank DESC, found.title, found.id"""  # noqa: S608 - constant SQL, every value is a parameter
 
 
-def results_sql_params(terms: str, offset: int, unless_version: int | None = None) -> dict:
+def results_sql_params(terms: str, offset: int) -> dict:
     return {
         "terms": terms,
         "published": PUBLISHED,
@@ -218,18 +222,15 @@ def results_sql_params(terms: str, offset: int, unless_version: int | None = Non
         "options": HEADLINE_OPTIONS,
         "translate_from": "<>" + START + STOP,
         "translate_to": ANGLES,
-        "unless_version": unless_version,
     }
 
 
-def _results_postgresql(terms, offset, unless_version):
-    """(version, results, total); results None when `unless_version` is still the current version."""
+def _results_postgresql(terms, offset):
+    """(search version, results, total), all read in one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(RESULTS_SQL, results_sql_params(terms, offset, unless_version))
+        cursor.execute(RESULTS_SQL, results_sql_params(terms, offset))
         rows = cursor.fetchall()
     version = rows[0][0]
-    if version == unless_version:
-        return version, None, None
     results = []
     for _version, title, slug, guide_slug, summary, _total, heading, anchor, excerpt in rows:
         if title is None:

@@ -271,7 +271,8 @@ def test_repeated_search_is_served_whole_after_one_query(reader, make_page, djan
     for title in ["Tremor one", "Tremor two", "Tremor three"]:
         make_page(title, sections=2)
     first = reader.get("/search/", {"q": "tremor"})
-    # 1 the search version, which is still that of the cached page, so nothing else runs.
+    # 1 the search version, which is still that of the cached page, so nothing else runs
+    # (after a change: 2 the search again, which reads the new version with the results).
     with django_assert_num_queries(1):
         again = reader.get("/search/", {"q": "tremor"})
     assert again.content == first.content
