@@ -20,7 +20,7 @@ Steps, each printed as it goes:
 Environment: BENCH_DURATION (seconds, default 10), BENCH_WARMUP (3), BENCH_CONNECTIONS (16),
 DATABASE_URL (skip the throwaway cluster), BENCH_SKIP_DATA=1 (reuse the data already there),
 BENCH_ONLY=1,2,2b (run only these scenarios; the budgets then need 1, 2, 2b and 7),
-BENCH_ROUNDS (alternating rounds of scenarios 1, 2 and 2b, default 3; each reports its median),
+BENCH_ROUNDS (alternating rounds of scenarios 1, 2, 2b and 8, default 3; each reports its median),
 BENCH_SEARCH_PAGES (filler pages for search, default 10000).
 
 Search (scenarios 8 and 8a-8f): a mix of six kinds of query (a common word, a rare word, a
@@ -366,9 +366,10 @@ def main():
             prepare_readers(port, readers_file, checks)
         results = {}
         consistency = {}
-        # The floor and the two Dystonia pages run in alternating rounds, and each reports its
-        # median round: the machine is shared, so load from elsewhere hits all three alike.
-        paired = [(name, actions) for name, actions in plans if name.split()[0] in ("1", "2", "2b")]
+        # The floor, the two Dystonia pages and the search mix run in alternating rounds, and each
+        # reports its median round: the machine is shared, so load from elsewhere hits them alike.
+
+        paired = [(name, actions) for name, actions in plans if name.split()[0] in ("1", "2", "2b", "8")]
         rounds = {name: [] for name, _ in paired}
         for round_number in range(ROUNDS):
             for name, actions in paired:
@@ -403,7 +404,7 @@ def main():
     # round's own ratio, which cancels load that came and went on the shared machine.
     floor_rounds = results.get("1 floor: /robots.txt", {}).get("rounds_requests_per_second")
     for name, result in results.items():
-        if floor_rounds and name.split()[0] in ("2", "2b"):
+        if floor_rounds and name.split()[0] in ("2", "2b", "8"):
             ratios = sorted(
                 rps / floor_rps
                 for rps, floor_rps in zip(result["rounds_requests_per_second"], floor_rounds, strict=True)
@@ -444,8 +445,8 @@ def markdown(report) -> str:
         "",
         f"Data: {report['data']}. Rate limits: {report['rate_limits']}.",
         "",
-        "Scenarios 1, 2 and 2b ran in alternating rounds; each shows its median round, and the ratio",
-        "of 2 and 2b is the median of their per-round ratios to the floor.",
+        "Scenarios 1, 2, 2b and 8 ran in alternating rounds; each shows its median round, and the ratio",
+        "of 2, 2b and 8 is the median of their per-round ratios to the floor.",
         "",
         "| Scenario | Requests/s | p50 ms | p95 ms | p99 ms | Errors | Ratio to floor |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
