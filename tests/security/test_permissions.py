@@ -1,6 +1,6 @@
 """Permissions matrix: each persona against each admin page and each moderation or edit action.
 
-The admin requires staff; editors reach condition content and page feedback, moderators reach
+The admin requires staff; editors reach condition content, search synonyms and page feedback, moderators reach
 comment moderation, and only superusers reach accounts, groups and sign-in attempts.
 """
 
@@ -21,7 +21,7 @@ ALL_MODELS = {model._meta.label for model in admin.site._registry}
 MODELS_ALLOWED = {
     "reader": set(),
     "commenter": set(),
-    "editor": {"conditions.Page", "ratings.RatingFeedback", "ratings.RatingSummary"},
+    "editor": {"conditions.Page", "conditions.Synonym", "ratings.RatingFeedback", "ratings.RatingSummary"},
     "moderator": {"comments.Comment", "comments.CommentSettings", "comments.ModerationDecision", "comments.Report"},
     "superuser": ALL_MODELS,
 }
