@@ -70,7 +70,7 @@ def search(request):
                 address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
                 key = "conditions:search:" + hashlib.sha256(address.encode()).hexdigest()
                 cached = caches[FRAGMENTS].get(key)  # (search version, page)
-                if cached is not None and cached[0] == search_version():
+                if cached is not None and cached[0] is not None and cached[0] == search_version():
                     return HttpResponse(cached[1])
             try:
                 found = pages_search(terms=terms, page_number=int(page_number))

@@ -27,7 +27,7 @@ from django.db import migrations, models
 
 POSTGRESQL_FORWARDS = [
     """
-    CREATE FUNCTION conditions_search_refresh(page_ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    CREATE OR REPLACE FUNCTION conditions_search_refresh(page_ids bigint[]) RETURNS void LANGUAGE sql AS $$
         INSERT INTO conditions_searchdocument (page_id, document, text)
         SELECT p.id,
                setweight(to_tsvector('english', p.title), 'A')
@@ -42,7 +42,7 @@ POSTGRESQL_FORWARDS = [
     $$
     """,
     """
-    CREATE FUNCTION conditions_search_section_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION conditions_search_section_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
             PERFORM conditions_search_refresh(ARRAY(SELECT DISTINCT page_id FROM new_rows));
@@ -57,7 +57,7 @@ POSTGRESQL_FORWARDS = [
     $$
     """,
     """
-    CREATE FUNCTION conditions_search_page_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION conditions_search_page_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
             PERFORM conditions_search_refresh(ARRAY(SELECT id FROM new_rows));
@@ -72,30 +72,31 @@ POSTGRESQL_FORWARDS = [
     $$
     """,
     """
-    CREATE FUNCTION conditions_search_page_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION conditions_search_page_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         DELETE FROM conditions_searchdocument WHERE page_id = OLD.id;
         RETURN OLD;
     END
     $$
     """,
-    """CREATE TRIGGER conditions_search_section_insert AFTER INSERT ON conditions_section
+    """CREATE OR REPLACE TRIGGER conditions_search_section_insert AFTER INSERT ON conditions_section
        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION conditions_search_section_changed()""",
-    """CREATE TRIGGER conditions_search_section_update AFTER UPDATE ON conditions_section
+    """CREATE OR REPLACE TRIGGER conditions_search_section_update AFTER UPDATE ON conditions_section
        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
        FOR EACH STATEMENT EXECUTE FUNCTION conditions_search_section_changed()""",
-    """CREATE TRIGGER conditions_search_section_delete AFTER DELETE ON conditions_section
+    """CREATE OR REPLACE TRIGGER conditions_search_section_delete AFTER DELETE ON conditions_section
        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION conditions_search_section_changed()""",
-    """CREATE TRIGGER conditions_search_page_insert AFTER INSERT ON conditions_page
+    """CREATE OR REPLACE TRIGGER conditions_search_page_insert AFTER INSERT ON conditions_page
        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION conditions_search_page_changed()""",
-    """CREATE TRIGGER conditions_search_page_update AFTER UPDATE ON conditions_page
+    """CREATE OR REPLACE TRIGGER conditions_search_page_update AFTER UPDATE ON conditions_page
        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
        FOR EACH STATEMENT EXECUTE FUNCTION conditions_search_page_changed()""",
-    """CREATE TRIGGER conditions_search_page_delete BEFORE DELETE ON conditions_page
+    """CREATE OR REPLACE TRIGGER conditions_search_page_delete BEFORE DELETE ON conditions_page
        FOR EACH ROW EXECUTE FUNCTION conditions_search_page_deleted()""",
     "SELECT conditions_search_refresh(ARRAY(SELECT id FROM conditions_page))",
+    "INSERT INTO conditions_searchversion (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
     """
-    CREATE FUNCTION conditions_search_version_move() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION conditions_search_version_move() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         UPDATE conditions_searchversion SET version = version + 1 WHERE id = 1;
         RETURN NULL;
@@ -103,7 +104,7 @@ POSTGRESQL_FORWARDS = [
     $$
     """,
     *(
-        f"""CREATE TRIGGER conditions_search_version_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        f"""CREATE OR REPLACE TRIGGER conditions_search_version_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
             ON conditions_{table} FOR EACH STATEMENT EXECUTE FUNCTION conditions_search_version_move()"""
         for table in ("page", "section", "synonym")
     ),
@@ -139,21 +140,22 @@ def sqlite_refresh(condition: str) -> str:
 
 
 SQLITE_FORWARDS = [
-    f"""CREATE TRIGGER conditions_search_section_insert AFTER INSERT ON conditions_section
+    f"""CREATE TRIGGER IF NOT EXISTS conditions_search_section_insert AFTER INSERT ON conditions_section
         BEGIN {sqlite_refresh("p.id = NEW.page_id")} END""",
-    f"""CREATE TRIGGER conditions_search_section_update AFTER UPDATE ON conditions_section
+    f"""CREATE TRIGGER IF NOT EXISTS conditions_search_section_update AFTER UPDATE ON conditions_section
         BEGIN {sqlite_refresh("p.id = OLD.page_id")} {sqlite_refresh("p.id = NEW.page_id")} END""",
-    f"""CREATE TRIGGER conditions_search_section_delete AFTER DELETE ON conditions_section
+    f"""CREATE TRIGGER IF NOT EXISTS conditions_search_section_delete AFTER DELETE ON conditions_section
         BEGIN {sqlite_refresh("p.id = OLD.page_id")} END""",
-    f"""CREATE TRIGGER conditions_search_page_insert AFTER INSERT ON conditions_page
+    f"""CREATE TRIGGER IF NOT EXISTS conditions_search_page_insert AFTER INSERT ON conditions_page
         BEGIN {sqlite_refresh("p.id = NEW.id")} END""",
-    f"""CREATE TRIGGER conditions_search_page_update AFTER UPDATE OF title, summary ON conditions_page
+    f"""CREATE TRIGGER IF NOT EXISTS conditions_search_page_update AFTER UPDATE OF title, summary ON conditions_page
         BEGIN {sqlite_refresh("p.id = NEW.id")} END""",
-    """CREATE TRIGGER conditions_search_page_delete BEFORE DELETE ON conditions_page
+    """CREATE TRIGGER IF NOT EXISTS conditions_search_page_delete BEFORE DELETE ON conditions_page
         BEGIN DELETE FROM conditions_searchdocument WHERE page_id = OLD.id; END""",
     sqlite_refresh("1"),  # every page there already is
+    "INSERT OR IGNORE INTO conditions_searchversion (id, version) VALUES (1, 0)",
     *(
-        f"""CREATE TRIGGER conditions_search_version_{table}_{event} AFTER {event.upper()} ON conditions_{table}
+        f"""CREATE TRIGGER IF NOT EXISTS conditions_search_version_{table}_{event} AFTER {event.upper()} ON conditions_{table}
             BEGIN UPDATE conditions_searchversion SET version = version + 1 WHERE id = 1; END"""  # noqa: S608 - constant SQL
         for table in ("page", "section", "synonym")
         for event in ("insert", "update", "delete")
@@ -167,6 +169,8 @@ SQLITE_BACKWARDS = [
 ]
 
 
+# Every statement can run again safely (tests/browser re-runs data migrations after a flush,
+# which also empties conditions_searchversion).
 def run_all(statements_by_vendor):
     def run(apps, schema_editor):
         statements = statements_by_vendor.get(schema_editor.connection.vendor)
@@ -230,7 +234,6 @@ class Migration(migrations.Migration):
             model_name="searchversion",
             constraint=models.CheckConstraint(condition=models.Q(("id", 1)), name="conditions_searchversion_one_row"),
         ),
-        migrations.RunSQL("INSERT INTO conditions_searchversion (id, version) VALUES (1, 0)", migrations.RunSQL.noop),
         migrations.CreateModel(
             name="Synonym",
             fields=[
