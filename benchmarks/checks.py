@@ -212,3 +212,63 @@ def budgets(results: dict, render: dict, consistency_checks: dict) -> list[dict]
             "pass": mixed["errors"] == 0 and bool(mixed_check and mixed_check["pass"]),
         },
     ]
+
+
+SEARCH_RATIO_BUDGET = 0.3
+SEARCH_P99_BUDGET_MS = 50
+
+
+def search_queries() -> dict:
+    """The six kinds of search query, each with how many pages it matches in this data."""
+    from urllib.parse import urlencode
+
+    from conditions.bench import search_filler_words
+    from conditions.search import pages_search
+
+    kinds = {
+        "common word": search_filler_words()[0],
+        "rare word": "blepharospasm",
+        "typo": "dystonnia",
+        "synonym": "shaking",
+        "phrase": '"muscle spasms"',
+        "no results": "zebra",
+    }
+    found = {}
+    for kind, terms in kinds.items():
+        outcome = pages_search(terms=terms)
+        found[kind] = {
+            "terms": terms,
+            "path": "/search/?" + urlencode({"q": terms}),
+            "matches": outcome.total,
+            "suggestion": outcome.suggestion,
+            "label": f"{terms!r}, {outcome.total} pages"
+            + (f", suggests {outcome.suggestion!r}" if outcome.suggestion else ""),
+        }
+    return found
+
+
+def search_budgets(results: dict) -> list[dict]:
+    runs = {name.split()[0]: result for name, result in results.items()}
+    if "1" not in runs or "10" not in runs:
+        return [{"budget": "search budgets", "measured": "not measured: scenarios 1 and 10 must run", "pass": False}]
+    mix = runs["10"]
+    ratio = mix["ratio_to_floor"]
+    budgets = [
+        {
+            "budget": f"Search, mix of six kinds: at least {SEARCH_RATIO_BUDGET} of the floor's throughput, "
+            "zero errors",
+            "measured": f"{ratio:.3f} of the floor, {mix['errors']} errors, p99 {mix['p99_ms']} ms",
+            "pass": ratio >= SEARCH_RATIO_BUDGET and mix["errors"] == 0,
+        }
+    ]
+    for name, result in results.items():
+        if name.startswith("10") and name.split()[0] != "10":
+            budgets.append(
+                {
+                    "budget": f"{name}: p99 under {SEARCH_P99_BUDGET_MS} ms",
+                    "measured": f"p99 {result['p99_ms']} ms, {result['requests_per_second']} requests/s, "
+                    f"{result['errors']} errors",
+                    "pass": result["p99_ms"] < SEARCH_P99_BUDGET_MS and result["errors"] == 0,
+                }
+            )
+    return budgets

@@ -5,7 +5,8 @@ Steps, each printed as it goes:
 
 1. PostgreSQL: a throwaway PostgreSQL 15 cluster, started as `.ci/run` starts one (or the
    database in DATABASE_URL when it is set).
-2. Data: migrate, `manage.py bench_data` (1,000,000 ratings, 2,000 comments), collectstatic.
+2. Data: migrate, `manage.py bench_data --search-pages 10000` (1,000,000 ratings, 2,000 comments,
+   10,000 filler pages with sections for search), collectstatic.
 3. Server: gunicorn as `make serve` runs it (gunicorn.conf.py, DEBUG off) on a free loopback port.
    It is told it sits behind one proxy (DJANGO_TRUSTED_PROXY_COUNT=1), as in production, and
    each simulated reader sends its own X-Forwarded-For address, so per-reader rate limits
@@ -20,7 +21,12 @@ Steps, each printed as it goes:
 Environment: BENCH_DURATION (seconds, default 10), BENCH_WARMUP (3), BENCH_CONNECTIONS (16),
 DATABASE_URL (skip the throwaway cluster), BENCH_SKIP_DATA=1 (reuse the data already there),
 BENCH_ONLY=1,2,2b (run only these scenarios; the budgets then need 1, 2, 2b and 7),
-BENCH_ROUNDS (alternating rounds of scenarios 1, 2 and 2b, default 3; each reports its median).
+BENCH_ROUNDS (alternating rounds of scenarios 1, 2, 2b and 8, default 3; each reports its median),
+BENCH_SEARCH_PAGES (filler pages for search, default 10000).
+
+Search (scenarios 10 and 10a-10f): a mix of six kinds of query (a common word, a rare word, a
+typo, a synonym, a phrase, no results) for throughput against the floor in the same run, then
+each kind alone for its own p99.
 """
 
 import contextlib
@@ -50,6 +56,7 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+SEARCH_PAGES = int(os.environ.get("BENCH_SEARCH_PAGES", "10000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ANON_READERS = 4000
 SIGNED_IN_READERS = 300
@@ -296,7 +303,7 @@ def main():
         manage(env, "createcachetable")
         if os.environ.get("BENCH_SKIP_DATA") != "1":
             say("Building the benchmark data (manage.py bench_data)")
-            timings["bench_data_s"] = round(manage(env, "bench_data"), 1)
+            timings["bench_data_s"] = round(manage(env, "bench_data", "--search-pages", str(SEARCH_PAGES)), 1)
         manage(env, "collectstatic", "--no-input", "-v0")
 
         # The checks and the signed-in sessions use the same database, from this process.
@@ -349,18 +356,32 @@ def main():
             ("8 floor: nginx serving a static file", [(1, "get", "GET", "/static/css/main.css", "", "none")]),
             ("9 Dystonia page, anonymous, through nginx", [(1, "get", "GET", DYSTONIA, "", "none")]),
         ]
+        searches = checks.search_queries()
+        say(f"Search queries: {searches}")
+        plans.append(
+            (
+                "10 search: mix of six kinds of query",
+                [(1, kind, "GET", query["path"], "", "none") for kind, query in searches.items()],
+            )
+        )
+        for letter, (kind, query) in zip("abcdef", searches.items(), strict=True):
+            plans.append(
+                (f"10{letter} search, {kind}: {query['label']}", [(1, "get", "GET", query["path"], "", "none")])
+            )
         # Through nginx rather than straight to gunicorn.
         ports = {"8": proxy_port, "9": proxy_port}
         only = os.environ.get("BENCH_ONLY", "").split(",")
         plans = [(name, actions) for name, actions in plans if only == [""] or name.split()[0] in only]
         readers_file = work / "readers.tsv"
+        readers_file.touch()  # wrk's script reads it even when no scenario needs readers
         if any(action[5] != "none" for _, actions in plans for action in actions):
             prepare_readers(port, readers_file, checks)
         results = {}
         consistency = {}
-        # The floor and the two Dystonia pages run in alternating rounds, and each reports its
-        # median round: the machine is shared, so load from elsewhere hits all three alike.
-        paired = [(name, actions) for name, actions in plans if name.split()[0] in ("1", "2", "2b")]
+        # The floor, the two Dystonia pages and the search mix run in alternating rounds, and each
+        # reports its median round: the machine is shared, so load from elsewhere hits them alike.
+
+        paired = [(name, actions) for name, actions in plans if name.split()[0] in ("1", "2", "2b", "10")]
         rounds = {name: [] for name, _ in paired}
         for round_number in range(ROUNDS):
             for name, actions in paired:
@@ -395,7 +416,7 @@ def main():
     # round's own ratio, which cancels load that came and went on the shared machine.
     floor_rounds = results.get("1 floor: /robots.txt", {}).get("rounds_requests_per_second")
     for name, result in results.items():
-        if floor_rounds and name.split()[0] in ("2", "2b"):
+        if floor_rounds and name.split()[0] in ("2", "2b", "8"):
             ratios = sorted(
                 rps / floor_rps
                 for rps, floor_rps in zip(result["rounds_requests_per_second"], floor_rounds, strict=True)
@@ -417,7 +438,8 @@ def main():
         "scenarios": results,
         "consistency": consistency,
         "render_cost": render,
-        "budgets": checks.budgets(results, render, consistency),
+        "budgets": checks.budgets(results, render, consistency) + checks.search_budgets(results),
+        "search_queries": searches,
     }
     (RESULTS_DIR / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
     (RESULTS_DIR / "latest.md").write_text(markdown(report))
@@ -435,8 +457,8 @@ def markdown(report) -> str:
         "",
         f"Data: {report['data']}. Rate limits: {report['rate_limits']}.",
         "",
-        "Scenarios 1, 2 and 2b ran in alternating rounds; each shows its median round, and the ratio",
-        "of 2 and 2b is the median of their per-round ratios to the floor.",
+        "Scenarios 1, 2, 2b and 8 ran in alternating rounds; each shows its median round, and the ratio",
+        "of 2, 2b and 8 is the median of their per-round ratios to the floor.",
         "",
         "| Scenario | Requests/s | p50 ms | p95 ms | p99 ms | Errors | Ratio to floor |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import review_admin, services  # noqa: F401 - review_admin registers the clinical review admin
-from .models import Page, RelatedLink, Section
+from .models import Page, RelatedLink, Section, Synonym
 
 
 class ReviewStateFilter(admin.SimpleListFilter):
@@ -162,3 +162,11 @@ class PageAdmin(SimpleHistoryAdmin):
             return "-"
         label = "View on site" if page.is_published else "Preview draft"
         return format_html('<a href="{}">{}</a>', page.get_absolute_url(), label)
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ["term", "means", "updated_at"]
+    search_fields = ["term", "means"]
+    fields = ["term", "means"]
+    ordering = ["term"]

@@ -175,3 +175,84 @@ def build(*, stdout) -> None:
         made += 1
     pages = Page.objects.count()
     stdout.write(f"Conditions: {made} guides made, {pages} pages in all ({time.monotonic() - started:.1f}s)")
+
+
+# --- Search at scale (`bench_data --search-pages 10000`) ----------------------------------
+
+SEARCH_GUIDES = 100
+SEARCH_GUIDE_SLUG = "benchmark-search-filler-{:03d}"
+SEARCH_SECTIONS = 4
+SEARCH_WORDS_PER_SECTION = 50
+SEARCH_VOCABULARY = 2000
+SEARCH_FILLER_NOTE = "Benchmark filler text for measuring search. It gives no health information."
+
+
+def search_filler_words() -> list[str]:
+    """Made-up words ("tobaku", "rimeso"), so filler pages can never read as health advice.
+
+    Drawn uniformly, each word is on about one page in ten, so any of them is a common word.
+    """
+    import random
+
+    rng = random.Random(12)  # noqa: S311 - reproducible filler, not security
+    syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+    words = set()
+    while len(words) < SEARCH_VOCABULARY:
+        words.add("".join(rng.choice(syllables) for _ in range(3)))
+    return sorted(words)
+
+
+@transaction.atomic
+def build_search_filler(*, pages: int, stdout) -> None:
+    """`pages` published filler sub-pages under SEARCH_GUIDES filler guides, each with sections."""
+    import random
+
+    started = time.monotonic()
+    per_guide = -(-pages // SEARCH_GUIDES)
+    words = search_filler_words()
+    rng = random.Random(34)  # noqa: S311 - reproducible filler, not security
+    dates = {"last_reviewed": datetime.date(2025, 1, 15), "next_review_due": datetime.date(2028, 1, 15)}
+    filler = {"status": Page.Status.PUBLISHED, "source_note": "Benchmark data", **dates}
+    existing = set(
+        Page.objects.filter(parent=None, slug__startswith="benchmark-search-filler-").values_list("slug", flat=True)
+    )
+    made = 0
+    for guide_number in range(1, SEARCH_GUIDES + 1):
+        slug = SEARCH_GUIDE_SLUG.format(guide_number)
+        count = min(per_guide, pages - (guide_number - 1) * per_guide)
+        if slug in existing or count <= 0:
+            continue
+        guide = Page.objects.create(
+            slug=slug, title=f"Benchmark search filler {guide_number:03d}", summary=SEARCH_FILLER_NOTE, **filler
+        )
+        children = Page.objects.bulk_create(
+            Page(
+                parent=guide,
+                slug=f"page-{number:03d}",
+                title=f"Filler page {guide_number:03d}-{number:03d}",
+                short_title=f"Page {number}",
+                summary=SEARCH_FILLER_NOTE,
+                order=number,
+                **filler,
+            )
+            for number in range(1, count + 1)
+        )
+        sections = []
+        for child in children:
+            for part in range(1, SEARCH_SECTIONS + 1):
+                body = SEARCH_FILLER_NOTE + " " + " ".join(rng.choices(words, k=SEARCH_WORDS_PER_SECTION)) + "."
+                sections.append(
+                    Section(
+                        page=child,
+                        order=part,
+                        heading=f"Filler part {part}",
+                        anchor=f"part-{part}",
+                        body=body,
+                        body_html=f"<p>{body}</p>",  # what render_markdown makes of one plain paragraph
+                    )
+                )
+        Section.objects.bulk_create(sections, batch_size=2000)
+        made += len(children)
+    stdout.write(
+        f"Search filler: {made} pages made, {Page.objects.count()} pages in all ({time.monotonic() - started:.1f}s)"
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from . import services
-from .models import Page, RelatedLink, Section
+from .models import Page, RelatedLink, Section, Synonym
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo_content" / "dystonia.json"
 
@@ -99,3 +99,7 @@ def load(*, stdout) -> None:
             )
         services.guide_record_legacy_review(guide=guide)
         stdout.write(f"Condition page: {guide.title} with {len(subpages)} sub-pages")
+    # Only pairs the seed page states itself ("stated_in" quotes it); editors add their own in the admin.
+    for pair in content["synonyms"]:
+        sync(Synonym, {"term": pair["term"]}, {"means": pair["means"]})
+    stdout.write(f"Search synonyms: {len(content['synonyms'])} from the seed page")

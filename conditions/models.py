@@ -1,9 +1,12 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -15,71 +18,6 @@ DEFAULT_REVIEW_INTERVAL_MONTHS = 24
 
 
 class PageQuerySet(models.QuerySet):
-    def search(self, terms: str):
-        """Pages matching every word of `terms`, best first, each with its best-matching section.
-
-        PostgreSQL ranks with full-text search (title over summary over section text);
-        other databases fall back to word matching weighted the same way.
-        """
-        if connection.vendor == "postgresql":
-            return self._search_postgresql(terms)
-        return self._search_simple(terms)
-
-    def _search_postgresql(self, terms):
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        query = SearchQuery(terms, search_type="websearch", config="english")
-        page_vector = SearchVector("title", weight="A", config="english") + SearchVector(
-            "summary", weight="B", config="english"
-        )
-        section_vector = SearchVector("heading", weight="B", config="english") + SearchVector(
-            "body", weight="C", config="english"
-        )
-        matching_sections = (
-            Section.objects.filter(page=OuterRef("pk"))
-            .annotate(document=section_vector)
-            .filter(document=query)
-            .annotate(rank=SearchRank(section_vector, query))
-            .order_by("-rank", "order")
-        )
-        return (
-            self.annotate(document=page_vector)
-            .filter(Q(document=query) | Exists(matching_sections))
-            .annotate(
-                rank=SearchRank(page_vector, query)
-                + models.functions.Coalesce(Subquery(matching_sections.values("rank")[:1]), Value(0.0)),
-                matched_heading=Subquery(matching_sections.values("heading")[:1]),
-                matched_anchor=Subquery(matching_sections.values("anchor")[:1]),
-            )
-            .order_by("-rank", "title")
-        )
-
-    def _search_simple(self, terms):
-        words = terms.split()[:10]
-        if not words:
-            return self.none()
-        queryset = self
-        rank = Value(0)
-        for word in words:
-            word_sections = Section.objects.filter(page=OuterRef("pk")).filter(
-                Q(heading__icontains=word) | Q(body__icontains=word)
-            )
-            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Exists(word_sections))
-            rank = (
-                rank
-                + Case(When(title__icontains=word, then=Value(3)), default=Value(0), output_field=IntegerField())
-                + Case(When(summary__icontains=word, then=Value(2)), default=Value(0), output_field=IntegerField())
-                + Case(When(Exists(word_sections), then=Value(1)), default=Value(0), output_field=IntegerField())
-            )
-        first_match = Section.objects.filter(page=OuterRef("pk")).filter(
-            Q(heading__icontains=words[0]) | Q(body__icontains=words[0])
-        )
-        return queryset.annotate(
-            rank=rank,
-            matched_heading=Subquery(first_match.values("heading")[:1]),
-            matched_anchor=Subquery(first_match.values("anchor")[:1]),
-        ).order_by("-rank", "title")
-
     def published(self):
         """Live pages: published themselves and, for a sub-page, under a published guide."""
         return self.filter(status=Page.Status.PUBLISHED).filter(
@@ -187,7 +125,11 @@ class Page(models.Model):
                 name="conditions_page_review_interval_1_to_60_months",
             ),
         ]
-        indexes = [models.Index(fields=["parent", "status", "order"])]
+        indexes = [
+            models.Index(fields=["parent", "status", "order"]),
+            # "Did you mean …?" looks for titles spelt like the words typed (pg_trgm, PostgreSQL only).
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="conditions_page_title_trgm"),
+        ]
 
     def __str__(self):
         if self.parent_id:
@@ -273,6 +215,7 @@ class Section(models.Model):
                 fields=["page", "anchor"], condition=~Q(anchor=""), name="conditions_section_unique_anchor"
             ),
         ]
+        indexes = [GinIndex(fields=["heading"], opclasses=["gin_trgm_ops"], name="conditions_heading_trgm")]
 
     def __str__(self):
         return self.heading or "Introduction"
@@ -547,3 +490,86 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"Content version {self.version} of {self.guide_id}"
+
+
+class SearchDocument(models.Model):
+    """What search matches a page against: its title, summary and every section, in one row.
+
+    Written only by database triggers (migration 0006_search), in the same statement as any
+    insert, update or delete of a page or section, however it was made (admin, bulk_create,
+    QuerySet.update, a migration, raw SQL). Never write it from Python.
+
+    On PostgreSQL `document` is the weighted tsvector (title A, summary and headings B, section
+    text C) behind a GIN index. On SQLite `text` holds the same words, lower-cased, for the
+    word-matching fallback.
+    """
+
+    page = models.OneToOneField(
+        Page,
+        on_delete=models.DO_NOTHING,  # the page's delete trigger removes the row first
+        primary_key=True,
+        related_name="search_document",
+    )
+    document = SearchVectorField(null=True)
+    text = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = "search document"
+        verbose_name_plural = "search documents"
+        indexes = [GinIndex(fields=["document"], name="conditions_search_gin")]
+
+    def __str__(self):
+        return f"Search document for page {self.page_id}"
+
+
+class SearchVersion(models.Model):
+    """One row whose number database triggers move with every write to pages, sections or synonyms.
+
+    Cached search answers carry the number they were made at (conditions/search.py), so a
+    change of any kind, a delete or a move included, is never served stale. Never write it
+    from Python.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "search version"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="conditions_searchversion_one_row")]
+
+    def __str__(self):
+        return f"Search version {self.version}"
+
+
+class Synonym(models.Model):
+    """A word readers use and the word our pages use for the same thing, such as “shaking” and “tremor”."""
+
+    term = models.CharField(
+        "what readers search for",
+        max_length=100,
+        help_text="A word or short phrase people type, for example “shaking”.",
+    )
+    means = models.CharField(
+        "what our pages call it",
+        max_length=100,
+        help_text="The word or phrase our pages use for it, for example “tremor”. Use only what a page itself says.",
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("last changed", auto_now=True)
+
+    class Meta:
+        verbose_name = "search synonym"
+        verbose_name_plural = "search synonyms"
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(Lower("term"), name="conditions_synonym_unique_term"),
+            models.CheckConstraint(condition=~Q(term="") & ~Q(means=""), name="conditions_synonym_term_and_meaning"),
+        ]
+
+    def __str__(self):
+        return f"{self.term} → {self.means}"
+
+    def clean(self):
+        self.term = " ".join(self.term.lower().split())
+        self.means = " ".join(self.means.split())
+        if self.term and self.term == self.means.lower():
+            raise ValidationError({"means": "Give a different word from the one readers search for."})

@@ -1,7 +1,11 @@
+import hashlib
 import string
 from itertools import groupby
+from urllib.parse import urlencode
 
-from django.http import HttpResponse
+from django.core.paginator import EmptyPage
+from django.db import connection
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +16,7 @@ from .forms import SearchForm
 from .models import Page
 from .page_cache import reads_shared_page
 from .page_lookup import find_page, guide_family
+from .search import pages_search, search_version
 from .structured_data import page_json_ld
 
 
@@ -33,19 +38,49 @@ def a_to_z(request):
     return render(request, "conditions/page_a_to_z.html", context)
 
 
+def reads_shared_search(request) -> bool:
+    """A shared reader (conditions.page_cache) on a search address: their results page has no
+    form of theirs, so it can come whole from the cache."""
+    return (
+        request.method in ("GET", "HEAD")
+        and set(request.GET) <= {"q", "page"}
+        and page_cache.is_shared_reader(request)
+    )
+
+
 def search(request):
     form = SearchForm(request.GET)
-    results = None
+    found = None
     status = 200
+    shared = False
     if not form.is_bound or "q" not in request.GET:
         form = SearchForm()
     elif form.is_valid():
         terms = form.cleaned_data["q"]
         if terms:
-            results = list(Page.objects.published().select_related("parent").search(terms)[:50])
+            page_number = request.GET.get("page", "1")
+            if not page_number.isdigit() or not 1 <= int(page_number) <= 1000:
+                raise Http404("No such page of results.")
+            # Readers with no session share whole results pages, cached with the search version
+            # they were made at (PostgreSQL): one small query says whether one is still right.
+            shared = reads_shared_search(request) and connection.vendor == "postgresql"
+            if shared:
+                address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+                key = "conditions:search:" + hashlib.sha256(address.encode()).hexdigest()
+                cached = page_cache.get(key)  # (search version, page)
+                if cached is not None and cached[0] is not None and cached[0] == search_version():
+                    return HttpResponse(cached[1])
+            try:
+                found = pages_search(terms=terms, page_number=int(page_number))
+            except EmptyPage:
+                raise Http404("No such page of results.") from None
     else:
         status = 400
-    return render(request, "conditions/page_search.html", {"form": form, "results": results}, status=status)
+    context = {"form": form, "found": found, "base_query": urlencode({"q": form.cleaned_data["q"]}) if found else ""}
+    response = render(request, "conditions/page_search.html", context, status=status)
+    if shared and found.version is not None:
+        page_cache.put(key, (found.version, response.content.decode()))
+    return response
 
 
 class PageContent:

@@ -263,3 +263,44 @@ def test_deleting_a_subpage_with_the_admin_action_drops_it_for_signed_out_reader
     assert response.status_code == 302
     assert not Page.objects.filter(pk=symptoms.pk).exists()
     assert symptoms.get_absolute_url() not in signed_out_html(condition)
+
+
+def test_editors_manage_search_synonyms_and_search_uses_them_at_once(client_for, editor, make_page):
+    from conditions.models import Section, Synonym
+
+    page = make_page("Eye conditions", sections=0)
+    Section.objects.create(page=page, heading="Twitching", anchor="twitching", body="Blepharospasm is focal.")
+    client = client_for(editor)
+    assert client.get("/search/", {"q": "eyelid"}).context["found"].total == 0
+
+    response = client.post(reverse("admin:conditions_synonym_add"), {"term": "Eyelid ", "means": "blepharospasm"})
+    assert response.status_code == 302
+    assert Synonym.objects.get().term == "eyelid"
+    assert [r.url for r in client.get("/search/", {"q": "eyelid"}).context["found"].results] == [
+        page.get_absolute_url()
+    ]
+
+    synonym = Synonym.objects.get()
+    client.post(reverse("admin:conditions_synonym_delete", args=[synonym.pk]), {"post": "yes"})
+    assert not Synonym.objects.exists()
+
+
+def test_admin_refuses_a_synonym_that_means_itself_or_repeats_a_term(client_for, editor):
+    from conditions.models import Synonym
+
+    Synonym.objects.create(term="shaking", means="tremor")
+    client = client_for(editor)
+    response = client.post(reverse("admin:conditions_synonym_add"), {"term": "tremor", "means": "Tremor"})
+    assert "Give a different word from the one readers search for." in response.content.decode()
+    response = client.post(reverse("admin:conditions_synonym_add"), {"term": "Shaking", "means": "tremor"})
+    assert response.status_code == 200 and Synonym.objects.count() == 1
+
+
+def test_editors_group_may_manage_synonyms_and_moderators_may_not(client_for, moderator):
+    codenames = set(
+        Group.objects.get(name="Editors")
+        .permissions.filter(codename__endswith="_synonym")
+        .values_list("codename", flat=True)
+    )
+    assert codenames == {"add_synonym", "change_synonym", "delete_synonym", "view_synonym"}
+    assert client_for(moderator).get(reverse("admin:conditions_synonym_changelist")).status_code == 403

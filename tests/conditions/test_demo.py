@@ -78,3 +78,25 @@ def test_load_demo_leaves_a_later_sign_off_date_alone(editor, reviewer):
     call_command("load_demo", stdout=io.StringIO())
     guide.refresh_from_db()
     assert guide.last_reviewed == datetime.date(2026, 11, 25)
+
+
+def test_demo_synonyms_are_only_pairs_the_seed_page_states():
+    import json
+    import re
+    from pathlib import Path
+
+    from conditions.demo import DEMO_FILE
+    from conditions.models import Synonym
+
+    call_command("load_demo", stdout=io.StringIO())
+    seed = Path("/work/shared/seed/dystonia-nhs-choices.txt")
+    content = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    bodies = " ".join(section.body for section in Section.objects.all())
+    assert {(s.term, s.means) for s in Synonym.objects.all()} == {(p["term"], p["means"]) for p in content["synonyms"]}
+    for pair in content["synonyms"]:
+        # The page itself says it: the quoted words are in the demo page, naming both the term and its meaning.
+        assert pair["stated_in"] in bodies
+        stated = pair["stated_in"].lower()
+        assert re.search(rf"\b{re.escape(pair['term'])}", stated) and pair["means"].lower() in stated
+        if seed.exists():
+            assert " ".join(pair["stated_in"].split()) in " ".join(seed.read_text(encoding="utf-8").split())

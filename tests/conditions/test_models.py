@@ -78,19 +78,5 @@ def test_urls_and_guide(condition):
     assert str(symptoms) == "Dystonia: Symptoms of dystonia"
 
 
-def test_search_ranks_title_matches_above_text_matches(make_page):
-    text_only = make_page("Alpha")
-    Section.objects.create(page=text_only, heading="More", anchor="more", body="Tremor can happen.")
-    titled = make_page("Tremor")
-    results = list(Page.objects.published().search("tremor"))
-    assert results == [titled, text_only]
-    assert results[1].matched_anchor == "more"
-
-
-def test_search_needs_every_word(make_page):
-    make_page("Dystonia")
-    assert list(Page.objects.search("dystonia nothingmatches")) == []
-
-
 def _dates():
     return {"last_reviewed": datetime.date(2013, 6, 19), "next_review_due": datetime.date(2015, 6, 19)}

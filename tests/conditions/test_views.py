@@ -2,6 +2,7 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from conditions.models import Page, Section
@@ -141,12 +142,15 @@ def test_search_finds_the_treatment_section(reader, demo):
     assert "2 results for “botulinum”" in text
     assert "Found in: Treating dystonia" in text
     assert '/conditions/dystonia/#treatment"' in response.content.decode()
-    assert [page.slug for page in response.context["results"]] == ["dystonia", "treatment"]
+    assert [result.url for result in response.context["found"].results] == [
+        "/conditions/dystonia/",
+        "/conditions/dystonia/treatment/",
+    ]
 
 
 def test_search_ranks_title_matches_first(reader, demo):
     response = reader.get("/search/", {"q": "causes"})
-    assert response.context["results"][0].slug == "causes"
+    assert response.context["found"].results[0].url == "/conditions/dystonia/causes/"
 
 
 def test_search_with_no_matches_says_so(reader, demo):
@@ -157,7 +161,7 @@ def test_search_with_no_matches_says_so(reader, demo):
 
 def test_search_hides_drafts(reader, make_page):
     make_page("Botulism draft", status=Page.Status.DRAFT)
-    assert reader.get("/search/", {"q": "botulism"}).context["results"] == []
+    assert reader.get("/search/", {"q": "botulism"}).context["found"].results == []
 
 
 def test_empty_search_is_a_normal_page(reader, demo):
@@ -208,7 +212,6 @@ def test_robots_txt_points_at_the_sitemap(reader):
 
 
 def test_reading_pages_never_writes(reader, demo, django_assert_num_queries):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
@@ -245,10 +248,10 @@ def test_a_to_z_runs_one_query_whatever_the_number_of_conditions(reader, make_pa
 def test_search_runs_one_query_whatever_the_number_of_results(reader, make_page, django_assert_num_queries):
     for title in ["Dystonia one", "Dystonia two", "Dystonia three"]:
         make_page(title)
-    # 1 the ranked results, with parent pages and best-matching sections joined in.
+    # 1 the ranked page of results with their count, guides, best sections and excerpts.
     with django_assert_num_queries(1):
         response = reader.get("/search/", {"q": "dystonia"})
-    assert len(response.context["results"]) == 3
+    assert len(response.context["found"].results) == 3
 
 
 def test_home_runs_one_query_whatever_the_number_of_conditions(reader, make_page, django_assert_num_queries):
@@ -257,3 +260,68 @@ def test_home_runs_one_query_whatever_the_number_of_conditions(reader, make_page
     # 1 the published conditions.
     with django_assert_num_queries(1):
         reader.get("/")
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="search answers are cached on PostgreSQL")
+
+
+@on_postgresql
+@pytest.mark.postgresql
+def test_repeated_search_is_served_whole_after_one_query(reader, make_page, django_assert_num_queries):
+    for title in ["Tremor one", "Tremor two", "Tremor three"]:
+        make_page(title, sections=2)
+    first = reader.get("/search/", {"q": "tremor"})
+    # 1 the search version, which is still that of the cached page, so nothing else runs
+    # (after a change: 2 the search again, which reads the new version with the results).
+    with django_assert_num_queries(1):
+        again = reader.get("/search/", {"q": "tremor"})
+    assert again.content == first.content
+    assert "3 results for “tremor”" in text_of(again)
+
+
+@on_postgresql
+@pytest.mark.postgresql
+def test_cached_search_follows_every_kind_of_change(reader, make_page):
+    from conditions.models import Synonym
+
+    page = make_page("Ataxia", sections=0)
+    section = Section.objects.create(page=page, heading="Help", anchor="help", body="Botulinum may help.")
+    assert "1 result for “botulinum”" in text_of(reader.get("/search/", {"q": "botulinum"}))
+
+    section.body = "Physiotherapy may help."
+    section.save()
+    assert "0 results for “botulinum”" in text_of(reader.get("/search/", {"q": "botulinum"}))
+    assert "1 result for “physiotherapy”" in text_of(reader.get("/search/", {"q": "physiotherapy"}))
+
+    Page.objects.filter(pk=page.pk).update(status=Page.Status.DRAFT)  # no words changed, only who may see it
+    assert "0 results for “physiotherapy”" in text_of(reader.get("/search/", {"q": "physiotherapy"}))
+
+    Page.objects.filter(pk=page.pk).update(status=Page.Status.PUBLISHED, slug="ataxia-moved")
+    html = reader.get("/search/", {"q": "physiotherapy"}).content.decode()
+    assert "/conditions/ataxia-moved/" in html
+
+    assert "0 results for “exercises”" in text_of(reader.get("/search/", {"q": "exercises"}))
+    Synonym.objects.create(term="exercises", means="physiotherapy")
+    assert "1 result for “exercises”" in text_of(reader.get("/search/", {"q": "exercises"}))
+
+    section.delete()
+    assert "0 results for “physiotherapy”" in text_of(reader.get("/search/", {"q": "physiotherapy"}))
+
+
+def test_signed_in_reader_never_gets_a_cached_search_page(client, commenter, make_page):
+    make_page("Tremor")
+    client.get("/search/", {"q": "tremor"})
+    client.force_login(commenter)
+    html = client.get("/search/", {"q": "tremor"}).content.decode()
+    assert "commenter" in html and "Sign out" in html
+
+
+def test_search_works_and_caches_nothing_when_the_version_row_is_gone(reader, make_page):
+    from conditions.models import SearchVersion
+
+    make_page("Tremor")
+    SearchVersion.objects.all().delete()  # as a test flush leaves it
+    for _ in range(2):
+        response = reader.get("/search/", {"q": "tremor"})
+        assert "1 result for “tremor”" in text_of(response)
+        assert response.context is not None  # rendered each time, never served from the cache

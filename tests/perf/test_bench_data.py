@@ -60,3 +60,26 @@ def test_bench_data_builds_everything_once(small_scale):
 def test_bench_data_refuses_anything_but_postgresql():
     with pytest.raises(CommandError, match="run it on PostgreSQL"):
         call_command("bench_data", stdout=io.StringIO())
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="bench_data loads rows with PostgreSQL COPY")
+@pytest.mark.django_db
+def test_bench_data_search_pages_are_filler_with_sections_and_searchable(small_scale, monkeypatch):
+    from conditions.models import SearchDocument, Section
+    from conditions.search import pages_search
+
+    monkeypatch.setattr(conditions.bench, "SEARCH_GUIDES", 3)
+    call_command("bench_data", search_pages=30, stdout=io.StringIO())
+
+    filler = Page.objects.filter(parent__slug__startswith="benchmark-search-filler-")
+    assert filler.count() == 30
+    assert Section.objects.filter(page__in=filler).count() == 30 * conditions.bench.SEARCH_SECTIONS
+    for section in Section.objects.filter(page__in=filler):
+        assert section.body.startswith("Benchmark filler text for measuring search. It gives no health information.")
+    assert SearchDocument.objects.filter(page__in=filler).count() == 30
+    word = conditions.bench.search_filler_words()[0]
+    assert pages_search(terms=word).total == filler.filter(sections__body__contains=f" {word}").distinct().count()
+
+    call_command("bench_data", search_pages=30, stdout=io.StringIO())
+    assert filler.count() == 30

@@ -1,8 +1,8 @@
 """Permissions matrix: each persona against each admin page and each moderation or edit action.
 
-The admin requires staff; editors reach condition content and page feedback, clinical reviewers
-read condition content and review guide changes, moderators reach comment moderation, and only
-superusers reach accounts, groups and sign-in attempts.
+The admin requires staff; editors reach condition content, search synonyms and page feedback,
+clinical reviewers read condition content and review guide changes, moderators reach comment
+moderation, and only superusers reach accounts, groups and sign-in attempts.
 """
 
 import pytest
@@ -27,6 +27,7 @@ MODELS_ALLOWED = {
         "conditions.Page",
         "conditions.GuideRevision",
         "conditions.ClinicalReview",
+        "conditions.Synonym",
         "ratings.RatingFeedback",
         "ratings.RatingSummary",
         "comments.RiskPhrase",

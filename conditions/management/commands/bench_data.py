@@ -23,6 +23,15 @@ class Command(BaseCommand):
         "1,000,000 ratings and 2,000 comments (from each app's bench.py). Safe to re-run."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--search-pages",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also make N benchmark filler pages with sections (made-up words) for the search benchmark.",
+        )
+
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_data loads a million rows with COPY: run it on PostgreSQL (set DATABASE_URL).")
@@ -33,6 +42,10 @@ class Command(BaseCommand):
         # INSTALLED_APPS order, so conditions never needs to know the other apps.
         for module in app_modules("bench"):
             module.build(stdout=self.stdout)
+        if options["search_pages"]:
+            from conditions.bench import build_search_filler
+
+            build_search_filler(pages=options["search_pages"], stdout=self.stdout)
         with connection.cursor() as cursor:
             # Fresh statistics for the planner; VACUUM also sets the visibility map that
             # index-only scans need (it cannot run inside a transaction, as in tests).
