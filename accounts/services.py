@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from ratings.services import ratings_detach_user
 
+from .models import Profile
 from .tokens import signup_token
 
 User = get_user_model()
@@ -31,7 +32,9 @@ def _email(address: str, subject: str, template: str, context: dict) -> None:
 
 
 @transaction.atomic
-def user_sign_up(*, username: str, email: str, password: str, site_url: str, next_path: str = "") -> User | None:
+def user_sign_up(
+    *, username: str, email: str, password: str, display_name: str, site_url: str, next_path: str = ""
+) -> User | None:
     """Start an account: it is made inactive, and a link to confirm it is emailed to `email`.
 
     When an account already uses `email`, nothing is made: the owner of that address is told
@@ -58,6 +61,7 @@ def user_sign_up(*, username: str, email: str, password: str, site_url: str, nex
         )
         return None
     user = User.objects.create_user(username=username, email=email, password=password, is_active=False)
+    Profile.objects.create(user=user, display_name=display_name)
     _email(
         email,
         f"Confirm your {settings.SITE_NAME} account",

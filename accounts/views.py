@@ -78,6 +78,7 @@ def signup(request):
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
+            display_name=form.cleaned_data["display_name"],
             site_url=f"{request.scheme}://{request.get_host()}",
             next_path=safe_next(request),
         )

@@ -61,7 +61,9 @@ def _thread_context(request, user, page):
     versions = getattr(page, "versions", None)
     known = page_versions.parse(versions["comment_version"]) if versions else None
     closed = known.closed if known else CommentSettings.for_page(page).closed
-    comments = Comment.objects.visible().filter(page=page).select_related("author").order_by("-created_at", "-pk")
+    comments = (
+        Comment.objects.visible().filter(page=page).select_related("author__profile").order_by("-created_at", "-pk")
+    )
     paginator = Paginator(comments, PER_PAGE)
     if known:
         paginator.count = known.count  # counted by the page's own query a moment ago

@@ -22,7 +22,11 @@ def test_sign_up_makes_an_inactive_account_with_a_hashed_password_and_emails_a_l
 ):
     with django_capture_on_commit_callbacks(execute=True):
         user = services.user_sign_up(
-            username="newperson", email="new@example.org", password="long-enough-words-1", site_url=SITE
+            username="newperson",
+            email="new@example.org",
+            password="long-enough-words-1",
+            display_name="New Person",
+            site_url=SITE,
         )
 
     assert user.check_password("long-enough-words-1")
@@ -36,7 +40,11 @@ def test_sign_up_makes_an_inactive_account_with_a_hashed_password_and_emails_a_l
 def test_sign_up_with_a_taken_email_makes_nothing_and_tells_the_owner(commenter, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         user = services.user_sign_up(
-            username="someone", email="COMMENTER@example.org", password="long-enough-words-1", site_url=SITE
+            username="someone",
+            email="COMMENTER@example.org",
+            password="long-enough-words-1",
+            display_name="New Person",
+            site_url=SITE,
         )
 
     assert user is None
@@ -50,10 +58,20 @@ def test_sign_up_with_a_taken_email_makes_nothing_and_tells_the_owner(commenter,
 
 
 def test_sign_up_again_before_confirming_sends_the_owner_a_fresh_link(django_capture_on_commit_callbacks):
-    services.user_sign_up(username="first", email="new@example.org", password="long-enough-words-1", site_url=SITE)
+    services.user_sign_up(
+        username="first",
+        email="new@example.org",
+        password="long-enough-words-1",
+        display_name="New Person",
+        site_url=SITE,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.user_sign_up(
-            username="second", email="new@example.org", password="long-enough-words-2", site_url=SITE
+            username="second",
+            email="new@example.org",
+            password="long-enough-words-2",
+            display_name="Second",
+            site_url=SITE,
         )
 
     assert list(get_user_model().objects.values_list("username", flat=True)) == ["first"]
@@ -63,7 +81,11 @@ def test_sign_up_again_before_confirming_sends_the_owner_a_fresh_link(django_cap
 
 def test_confirming_makes_the_account_usable():
     user = services.user_sign_up(
-        username="newperson", email="new@example.org", password="long-enough-words-1", site_url=SITE
+        username="newperson",
+        email="new@example.org",
+        password="long-enough-words-1",
+        display_name="New Person",
+        site_url=SITE,
     )
     services.user_confirm(user=user)
     user.refresh_from_db()

@@ -6,6 +6,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from comments.forms import form_started_token
 from comments.models import Comment
 from tests.comments.factories import make_comment
 from tests.conftest import PASSWORD
@@ -33,7 +34,12 @@ def sign_up(django_capture_on_commit_callbacks):
     """POST the sign-up form; emails go out once the transaction commits, as in production."""
 
     def post(client, **data):
-        values = {"username": "newperson", "email": "new@example.org", "password1": NEW_PASSWORD}
+        values = {
+            "username": "newperson",
+            "display_name": "Hopeful",
+            "email": "new@example.org",
+            "password1": NEW_PASSWORD,
+        }
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(SIGN_UP, {**values, "password2": NEW_PASSWORD, **data})
 
@@ -44,7 +50,8 @@ def confirm_link(message):
     return re.search(r"http://testserver(/account/create/confirm/\S+)", message.body).group(1)
 
 
-def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(reader, condition, sign_up):
+def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(reader, condition, sign_up, settings):
+    settings.COMMENT_MIN_SECONDS = 0
     response = sign_up(reader, next="/conditions/dystonia/#comments")
 
     assert response.status_code == 302
@@ -71,6 +78,10 @@ def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(re
     page = reader.get("/conditions/dystonia/").content.decode()
     assert "Signed in as </span>newperson" in page
     assert "<textarea" in page
+    reader.post("/comments/dystonia/add/", {"text": "Hello all.", "started": form_started_token()})
+    page = reader.get("/conditions/dystonia/").content.decode()
+    assert "Hopeful said on" in page
+    assert "newperson said on" not in page
     # The link is used up.
     used = reader.post(link)
     assert used.status_code == 400
@@ -133,7 +144,7 @@ def test_sign_up_page_shows_the_form(reader):
     ],
 )
 def test_sign_up_with_bad_input_explains_and_keeps_what_was_typed(reader, data, error):
-    data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **data}
+    data = {"display_name": "Someone", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **data}
     response = reader.post(SIGN_UP, data)
     html = response.content.decode()
     assert response.status_code == 400

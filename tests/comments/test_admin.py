@@ -22,6 +22,10 @@ def test_moderators_group_has_exactly_the_moderation_permissions():
         Group.objects.get(name="Moderators").permissions.values_list("content_type__app_label", "codename")
     )
     assert codenames == {
+        # Erasing a person's data on their request (accounts/admin.py), which records who did it.
+        ("accounts", "view_profile"),
+        ("accounts", "erase_personal_data"),
+        ("accounts", "view_erasurerecord"),
         ("comments", "view_comment"),
         ("comments", "change_comment"),
         ("comments", "ban_commenter"),
