@@ -76,6 +76,17 @@ class NewPasswordForm(SetPasswordForm):
 
 
 class DeleteAccountForm(forms.Form):
+    delete_comments = forms.TypedChoiceField(
+        label="What should happen to your comments?",
+        choices=[
+            ("yes", "Delete them"),
+            ("no", 'Keep the published ones, shown as from "A former member"'),
+        ],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what should happen to your comments"},
+    )
     password = forms.CharField(
         label="Your password",
         strip=False,

@@ -1,18 +1,24 @@
+from importlib import import_module
 from urllib.parse import urlencode
 
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from comments.models import Comment
+from comments.services import text_hash
 from ratings.services import ratings_detach_user
 
-from .models import Profile
+from .models import ErasureRecord, Profile
 from .tokens import signup_token
 
 User = get_user_model()
@@ -79,12 +85,46 @@ def user_confirm(*, user: User) -> User:
     return user
 
 
-@transaction.atomic
-def account_delete(*, user: User) -> None:
-    """Delete the account.
+# What a comment's text becomes once erased: the row stays for the moderation record (its
+# reports and decisions), the words that might identify the person do not.
+ERASED_TEXT = "This comment was erased at its author's request."
 
-    Its comments stay, shown as from "a former member" (author set to NULL), and its
-    ratings stay as anonymous ones so that no page's rating figures change.
+
+def _end_sessions(user: User) -> None:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session in Session.objects.iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            # Through the session store, so a cached copy (cached_db) goes too.
+            store(session_key=session.session_key).delete()
+
+
+def _erase_comments(user: User, *, delete_comments: bool) -> None:
+    comments = Comment.objects.filter(author=user)
+    if not delete_comments:
+        # Published comments stay, from "a former member"; held, hidden and removed ones were
+        # only ever kept for moderators, and their text goes now.
+        comments = comments.exclude(status=Comment.Status.PUBLISHED)
+    now = timezone.now()
+    comments.filter(deleted_by_author_at__isnull=True).update(deleted_by_author_at=now)
+    comments.update(text=ERASED_TEXT, text_hash=text_hash(ERASED_TEXT), status=Comment.Status.REMOVED)
+
+
+@transaction.atomic
+def account_delete(*, user: User, delete_comments: bool = True, erased_by: User | None = None) -> None:
+    """Delete the account and everything that identifies the person.
+
+    The email address, display name, sessions and sign-in lockout records go. The text of
+    every comment goes too (`delete_comments`), or only of those never published: published
+    ones can stay, shown as from "a former member". Ratings stay as anonymous ones, so no
+    page's rating figures change. A moderator erasing on request is `erased_by`, and is
+    recorded (who and when, nothing about the person).
     """
+    _erase_comments(user, delete_comments=delete_comments)
     ratings_detach_user(user=user)
+    _end_sessions(user)
+    username = user.get_username()
+    AccessAttempt.objects.filter(username=username).delete()
+    AccessFailureLog.objects.filter(username=username).delete()
+    if erased_by is not None:
+        ErasureRecord.objects.create(erased_by=erased_by, comments_deleted=delete_comments)
     user.delete()

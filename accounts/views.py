@@ -126,7 +126,7 @@ def signup_confirm(request, uidb64, token):
 def delete(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.account_delete(user=request.user)
+        services.account_delete(user=request.user, delete_comments=form.cleaned_data["delete_comments"])
         logout(request)
         messages.success(request, "Your account has been deleted.")
         return redirect("conditions:home")

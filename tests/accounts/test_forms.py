@@ -29,7 +29,7 @@ def test_sign_up_refuses_a_username_already_taken(commenter):
 
 
 def test_delete_account_form_checks_the_password(commenter):
-    assert DeleteAccountForm({"password": PASSWORD}, user=commenter).is_valid()
+    assert DeleteAccountForm({"password": PASSWORD, "delete_comments": "yes"}, user=commenter).is_valid()
     assert DeleteAccountForm({"password": "nope"}, user=commenter).errors["password"] == [
         "The password is not correct"
     ]
@@ -66,3 +66,10 @@ def test_sign_up_refuses_a_display_name_taken_in_any_letter_case(commenter):
     commenter.profile.save()
     form = sign_up_form(display_name="QUIET owl")
     assert form.errors["display_name"] == ["That display name is taken. Choose another one"]
+
+
+@pytest.mark.parametrize(("choice", "deletes"), [("yes", True), ("no", False)])
+def test_delete_account_form_says_whether_to_delete_the_comments(commenter, choice, deletes):
+    form = DeleteAccountForm({"password": PASSWORD, "delete_comments": choice}, user=commenter)
+    assert form.is_valid()
+    assert form.cleaned_data["delete_comments"] is deletes

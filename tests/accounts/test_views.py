@@ -11,6 +11,8 @@ from comments.models import Comment
 from tests.comments.factories import make_comment
 from tests.conftest import PASSWORD
 
+from .erasure import places_holding
+
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
@@ -321,12 +323,33 @@ def test_delete_page_says_what_happens_to_comments(client_for, commenter, condit
     assert "Delete your account" in html
     assert "you have posted 1" in html
     assert "a former member" in html
+    # Deleting the comments too is the choice already made.
+    assert 'name="delete_comments" type="radio" value="yes" checked>' in html
+    assert 'name="delete_comments" type="radio" value="no">' in html
 
 
-def test_deleting_an_account_keeps_comments_as_from_a_former_member(client_for, commenter, condition):
+def test_deleting_an_account_deletes_its_comments_by_default(client_for, commenter, condition):
+    make_comment(condition, commenter, text="My experience.")
+    client = client_for(commenter)
+    response = client.post(DELETE, {"password": PASSWORD, "delete_comments": "yes"}, follow=True)
+    assert "Your account has been deleted." in response.content.decode()
+    page = client.get("/conditions/dystonia/").content.decode()
+    assert "My experience." not in page
+    assert "A former member said on" not in page
+    assert places_holding("My experience.") == []
+
+
+def test_deleting_an_account_needs_a_choice_about_the_comments(client_for, commenter):
+    response = client_for(commenter).post(DELETE, {"password": PASSWORD})
+    assert response.status_code == 400
+    assert "Choose what should happen to your comments" in response.content.decode()
+    assert User.objects.filter(username="commenter").exists()
+
+
+def test_deleting_an_account_can_keep_comments_as_from_a_former_member(client_for, commenter, condition):
     comment = make_comment(condition, commenter, text="My experience.")
     client = client_for(commenter)
-    response = client.post(DELETE, {"password": PASSWORD}, follow=True)
+    response = client.post(DELETE, {"password": PASSWORD, "delete_comments": "no"}, follow=True)
     assert "Your account has been deleted." in response.content.decode()
     assert not User.objects.filter(username="commenter").exists()
     comment.refresh_from_db()

@@ -309,7 +309,9 @@ def test_fuzzed_next_on_delete_account(client, make_user, no_rate_limits, django
     client.force_login(user)
 
     assert_only_a_same_site_path(client.get(reverse("accounts:delete"), {"next": target}))
-    response = client.post(f"{reverse('accounts:delete')}?{urlencode({'next': target})}", {"password": PASSWORD})
+    response = client.post(
+        f"{reverse('accounts:delete')}?{urlencode({'next': target})}", {"password": PASSWORD, "delete_comments": "yes"}
+    )
 
     assert response["Location"] == "/"
     assert not django_user_model.objects.filter(pk=user.pk).exists()

@@ -22,7 +22,15 @@ MODELS_ALLOWED = {
     "reader": set(),
     "commenter": set(),
     "editor": {"conditions.Page", "ratings.RatingFeedback", "ratings.RatingSummary"},
-    "moderator": {"comments.Comment", "comments.CommentSettings", "comments.ModerationDecision", "comments.Report"},
+    "moderator": {
+        "comments.Comment",
+        "comments.CommentSettings",
+        "comments.ModerationDecision",
+        "comments.Report",
+        # To erase a person's data on request (read-only otherwise), and the record of erasures.
+        "accounts.Profile",
+        "accounts.ErasureRecord",
+    },
     "superuser": ALL_MODELS,
 }
 PERSONAS = list(MODELS_ALLOWED)
