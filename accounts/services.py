@@ -1,3 +1,4 @@
+import datetime
 from importlib import import_module
 from urllib.parse import urlencode
 
@@ -8,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -88,6 +90,8 @@ def user_confirm(*, user: User) -> User:
 # What a comment's text becomes once erased: the row stays for the moderation record (its
 # reports and decisions), the words that might identify the person do not.
 ERASED_TEXT = "This comment was erased at its author's request."
+# What a removed comment's text becomes once moderators no longer need it (privacy_retention).
+EXPIRED_TEXT = "This comment was removed and its text has since been deleted."
 
 
 def _end_sessions(user: User) -> None:
@@ -128,3 +132,38 @@ def account_delete(*, user: User, delete_comments: bool = True, erased_by: User 
     if erased_by is not None:
         ErasureRecord.objects.create(erased_by=erased_by, comments_deleted=delete_comments)
     user.delete()
+
+
+@transaction.atomic
+def retention_erase_due(*, now=None) -> dict[str, int]:
+    """Erase what the privacy notice says is kept only for a while; returns how many of each.
+
+    Safe to run at any time and twice in a row: a second run finds nothing due.
+    """
+    now = now or timezone.now()
+    text_cutoff = now - datetime.timedelta(days=settings.REMOVED_COMMENT_TEXT_DAYS)
+    # Removed (by a moderator, or declined after being held, or by the author) long enough
+    # ago: no decision or deletion about it since the cut-off.
+    due = (
+        Comment.objects.filter(status=Comment.Status.REMOVED, created_at__lt=text_cutoff)
+        .exclude(text__in=[ERASED_TEXT, EXPIRED_TEXT])
+        .exclude(deleted_by_author_at__gte=text_cutoff)
+        .annotate(last_decided=Max("decisions__created_at"))
+        .exclude(last_decided__gte=text_cutoff)
+        .values("pk")
+    )
+    texts = Comment.objects.filter(pk__in=due).update(text=EXPIRED_TEXT, text_hash=text_hash(EXPIRED_TEXT))
+    # Never confirmed (user_sign_up makes them inactive; confirming activates and signs in).
+    unconfirmed = User.objects.filter(
+        is_active=False,
+        last_login__isnull=True,
+        date_joined__lt=now - datetime.timedelta(days=settings.UNCONFIRMED_ACCOUNT_DAYS),
+    )
+    accounts = 0
+    for user in unconfirmed:
+        account_delete(user=user)
+        accounts += 1
+    sign_in_cutoff = now - datetime.timedelta(days=settings.SIGN_IN_RECORD_DAYS)
+    attempts, _ = AccessAttempt.objects.filter(attempt_time__lt=sign_in_cutoff).delete()
+    failures, _ = AccessFailureLog.objects.filter(attempt_time__lt=sign_in_cutoff).delete()
+    return {"comment texts": texts, "unconfirmed accounts": accounts, "sign-in records": attempts + failures}

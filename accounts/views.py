@@ -1,3 +1,4 @@
+import json
 import unicodedata
 
 from django.conf import settings
@@ -6,7 +7,7 @@ from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
@@ -16,6 +17,7 @@ from dystonia_portal.ratelimit import rate_limit
 from . import services
 from .forms import DeleteAccountForm, SignInForm, SignUpForm
 from .tokens import signup_token
+from .your_data import your_data
 
 User = get_user_model()
 
@@ -133,3 +135,35 @@ def delete(request):
     status = 400 if form.is_bound else 200
     comment_count = request.user.comments.count()
     return render(request, "accounts/delete.html", {"form": form, "comment_count": comment_count}, status=status)
+
+
+@login_required
+def account(request):
+    return render(request, "accounts/account.html")
+
+
+@login_required
+def data(request):
+    return render(request, "accounts/your_data.html", {"data": your_data(user=request.user)})
+
+
+@login_required
+def data_download(request):
+    body = json.dumps(your_data(user=request.user), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="your-dystonia-portal-data.json"'
+    return response
+
+
+def privacy(request):
+    """The privacy notice: the periods it states are read from settings, so it cannot drift from the code."""
+    context = {
+        "removed_text_months": round(settings.REMOVED_COMMENT_TEXT_DAYS / 30.4),
+        "removed_text_days": settings.REMOVED_COMMENT_TEXT_DAYS,
+        "unconfirmed_days": settings.UNCONFIRMED_ACCOUNT_DAYS,
+        "sign_in_record_days": settings.SIGN_IN_RECORD_DAYS,
+        "session_days": settings.SESSION_COOKIE_AGE // (24 * 60 * 60),
+        "staff_session_hours": settings.STAFF_SESSION_IDLE_SECONDS // (60 * 60),
+        "confirm_link_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+    }
+    return render(request, "privacy.html", context)

@@ -264,7 +264,7 @@ def test_header_offers_sign_in_and_create_an_account_to_anonymous_readers(reader
 def test_header_shows_the_username_and_a_sign_out_button(client_for, commenter, condition):
     html = client_for(commenter).get("/conditions/dystonia/").content.decode()
     assert "Signed in as </span>commenter" in html
-    assert 'href="/account/delete/">Delete account</a>' in html
+    assert 'href="/account/">Your account</a>' in html
     sign_out = r"<form [^>]*action=\"/account/sign-out/\" method=\"post\"[^>]*>\s*<input type=\"hidden\" name=\"csrf"
     assert re.search(sign_out, html)
 
