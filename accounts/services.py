@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -147,9 +147,9 @@ def retention_erase_due(*, now=None) -> dict[str, int]:
     due = (
         Comment.objects.filter(status=Comment.Status.REMOVED, created_at__lt=text_cutoff)
         .exclude(text__in=[ERASED_TEXT, EXPIRED_TEXT])
-        .exclude(deleted_by_author_at__gte=text_cutoff)
+        .filter(Q(deleted_by_author_at__isnull=True) | Q(deleted_by_author_at__lt=text_cutoff))
         .annotate(last_decided=Max("decisions__created_at"))
-        .exclude(last_decided__gte=text_cutoff)
+        .filter(Q(last_decided__isnull=True) | Q(last_decided__lt=text_cutoff))
         .values("pk")
     )
     texts = Comment.objects.filter(pk__in=due).update(text=EXPIRED_TEXT, text_hash=text_hash(EXPIRED_TEXT))

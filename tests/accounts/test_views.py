@@ -382,3 +382,25 @@ def test_anonymous_reader_cannot_open_delete_account(reader):
     response = reader.get(DELETE)
     assert response.status_code == 302
     assert response["Location"].startswith(SIGN_IN)
+
+
+# The privacy notice
+
+
+def test_privacy_notice_states_the_periods_the_code_uses(reader, settings):
+    settings.REMOVED_COMMENT_TEXT_DAYS = 183
+    settings.UNCONFIRMED_ACCOUNT_DAYS = 5
+    settings.SIGN_IN_RECORD_DAYS = 14
+    html = reader.get(reverse("privacy")).content.decode()
+    assert "for 6 months (183 days)" in html
+    assert "not confirmed within 5 days is deleted" in html
+    assert "Records of failed attempts to sign in are deleted after 14 days." in html
+    assert "up to 30 days after your last visit" in html
+    assert "Staff are signed out after 2 hours" in html
+    assert "We do not store your IP address." in html
+
+
+def test_privacy_notice_is_linked_from_the_footer_and_sign_up(reader):
+    link = f'href="{reverse("privacy")}"'
+    assert link in reader.get("/").content.decode()
+    assert link in reader.get(SIGN_UP).content.decode()
