@@ -71,6 +71,14 @@ class ResetPasswordForm(PasswordResetForm):
     )
 
 
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": "Enter your email address", "invalid": "Enter a valid email address"},
+    )
+
+
 class NewPasswordForm(SetPasswordForm):
     pass
 

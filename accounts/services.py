@@ -80,6 +80,24 @@ def user_sign_up(
 
 
 @transaction.atomic
+def user_resend_confirmation(*, email: str, site_url: str) -> bool:
+    """Email a fresh confirmation link when an unconfirmed account uses `email`.
+
+    The person asking sees the same answer whether or not one does, as at sign-up.
+    """
+    user = User.objects.filter(email__iexact=email, is_active=False, last_login__isnull=True).first()
+    if user is None:
+        return False
+    _email(
+        user.email,
+        f"Confirm your {settings.SITE_NAME} account",
+        "accounts/signup_confirm_email.txt",
+        {"user": user, "confirm_link": _confirm_link(user, site_url=site_url, next_path="")},
+    )
+    return True
+
+
+@transaction.atomic
 def user_confirm(*, user: User) -> User:
     """The owner of the email address followed the confirmation link: the account can be used."""
     user.is_active = True

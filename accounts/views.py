@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from dystonia_portal.ratelimit import rate_limit
 
 from . import services
-from .forms import DeleteAccountForm, SignInForm, SignUpForm
+from .forms import DeleteAccountForm, ResendConfirmationForm, SignInForm, SignUpForm
 from .tokens import signup_token
 from .your_data import your_data
 
@@ -92,6 +92,18 @@ def signup(request):
 
 def signup_sent(request):
     return render(request, "accounts/signup_sent.html")
+
+
+@rate_limit("signup_resend")
+def signup_resend(request):
+    form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_resend_confirmation(
+            email=form.cleaned_data["email"], site_url=f"{request.scheme}://{request.get_host()}"
+        )
+        return redirect("accounts:signup_sent")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/signup_resend.html", {"form": form}, status=status)
 
 
 def _user_to_confirm(uidb64: str, token: str):

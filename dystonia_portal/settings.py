@@ -165,6 +165,8 @@ RATE_LIMITS = {
     "comment": (5, 600),
     "report": (10, 600),
     "signup": (5, 3600),
+    # Each one sends an email to whoever owns the address given.
+    "signup_resend": (3, 3600),
     "signin": (20, 600),
     "password_reset": (5, 3600),
     # The password check before deleting an account: guessing it there is as bad as at sign-in.

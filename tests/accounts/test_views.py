@@ -404,3 +404,46 @@ def test_privacy_notice_is_linked_from_the_footer_and_sign_up(reader):
     link = f'href="{reverse("privacy")}"'
     assert link in reader.get("/").content.decode()
     assert link in reader.get(SIGN_UP).content.decode()
+
+
+# Sending the confirmation link again
+
+RESEND = reverse("accounts:signup_resend")
+
+
+def test_resending_emails_a_fresh_link_that_confirms(reader, sign_up, django_capture_on_commit_callbacks):
+    sign_up(reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = reader.post(RESEND, {"email": "NEW@example.org"})
+
+    assert response["Location"] == reverse("accounts:signup_sent")
+    assert [message.to for message in mail.outbox] == [["new@example.org"], ["new@example.org"]]
+    reader.post(confirm_link(mail.outbox[1]))
+    assert User.objects.get(username="newperson").is_active
+
+
+def test_resending_for_an_unknown_or_confirmed_address_answers_the_same_and_sends_nothing(
+    reader, commenter, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = reader.post(RESEND, {"email": "nobody@example.org"})
+        confirmed = reader.post(RESEND, {"email": "commenter@example.org"})
+    assert unknown["Location"] == confirmed["Location"] == reverse("accounts:signup_sent")
+    assert mail.outbox == []
+
+
+def test_resending_with_a_bad_email_explains(reader):
+    response = reader.post(RESEND, {"email": "not an email"})
+    assert response.status_code == 400
+    assert "Enter a valid email address" in response.content.decode()
+
+
+def test_resending_is_rate_limited(reader, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup_resend": (2, 3600)}
+    codes = [reader.post(RESEND, {"email": "a@example.org"}).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+
+
+def test_the_sent_and_expired_pages_offer_to_send_the_link_again(reader):
+    assert f'href="{RESEND}"' in reader.get(reverse("accounts:signup_sent")).content.decode()
+    assert f'href="{RESEND}"' in reader.get("/account/create/confirm/MQ/bad-token/").content.decode()
