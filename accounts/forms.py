@@ -2,6 +2,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, UserCreationForm
 
+from comments.services import looks_personal
+
+from .models import DISPLAY_NAME_MAX_LENGTH, Profile
+
 User = get_user_model()
 
 
@@ -13,6 +17,15 @@ class SignInForm(AuthenticationForm):
 
 
 class SignUpForm(UserCreationForm):
+    display_name = forms.CharField(
+        label="Display name",
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text="Shown with your comments. Do not use your real name if you would rather not be recognised.",
+        error_messages={
+            "required": "Enter a display name",
+            "max_length": f"Display name must be {DISPLAY_NAME_MAX_LENGTH} characters or fewer",
+        },
+    )
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -22,9 +35,10 @@ class SignUpForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ["username", "email"]
+        fields = ["username", "display_name", "email"]
         help_texts = {
-            "username": "Shown next to your comments. Letters, numbers and @ . + - _ only, up to 150 characters."
+            "username": "You sign in with it. Nobody else sees it. Letters, numbers and @ . + - _ only, "
+            "up to 150 characters."
         }
 
     def __init__(self, *args, **kwargs):
@@ -33,6 +47,15 @@ class SignUpForm(UserCreationForm):
         self.fields["password1"].error_messages["required"] = "Enter a password"
         self.fields["password2"].label = "Enter the password again"
         self.fields["password2"].error_messages["required"] = "Enter the password again"
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"]
+        if looks_personal(name):
+            raise forms.ValidationError("Display name must not contain an email address or phone number")
+        # Display names are public already, so saying one is taken gives nothing away.
+        if Profile.objects.filter(display_name__iexact=name).exists():
+            raise forms.ValidationError("That display name is taken. Choose another one")
+        return name
 
     def clean_email(self):
         # Whether an account already uses it is never said here: sign-up answers the same
@@ -48,11 +71,30 @@ class ResetPasswordForm(PasswordResetForm):
     )
 
 
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": "Enter your email address", "invalid": "Enter a valid email address"},
+    )
+
+
 class NewPasswordForm(SetPasswordForm):
     pass
 
 
 class DeleteAccountForm(forms.Form):
+    delete_comments = forms.TypedChoiceField(
+        label="What should happen to your comments?",
+        choices=[
+            ("yes", "Delete them"),
+            ("no", 'Keep the published ones, shown as from "A former member"'),
+        ],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what should happen to your comments"},
+    )
     password = forms.CharField(
         label="Your password",
         strip=False,

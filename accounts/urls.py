@@ -13,7 +13,11 @@ urlpatterns = [
     path("sign-out/", views.SignOutView.as_view(), name="signout"),
     path("create/", views.signup, name="signup"),
     path("create/sent/", views.signup_sent, name="signup_sent"),
+    path("create/resend/", views.signup_resend, name="signup_resend"),
     path("create/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
+    path("", views.account, name="account"),
+    path("your-data/", views.data, name="data"),
+    path("your-data/download/", views.data_download, name="data_download"),
     path("delete/", views.delete, name="delete"),
     path(
         "password-reset/",

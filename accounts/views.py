@@ -1,3 +1,4 @@
+import json
 import unicodedata
 
 from django.conf import settings
@@ -6,7 +7,7 @@ from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
@@ -14,8 +15,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from dystonia_portal.ratelimit import rate_limit
 
 from . import services
-from .forms import DeleteAccountForm, SignInForm, SignUpForm
+from .forms import DeleteAccountForm, ResendConfirmationForm, SignInForm, SignUpForm
 from .tokens import signup_token
+from .your_data import your_data
 
 User = get_user_model()
 
@@ -78,6 +80,7 @@ def signup(request):
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
+            display_name=form.cleaned_data["display_name"],
             site_url=f"{request.scheme}://{request.get_host()}",
             next_path=safe_next(request),
         )
@@ -89,6 +92,18 @@ def signup(request):
 
 def signup_sent(request):
     return render(request, "accounts/signup_sent.html")
+
+
+@rate_limit("signup_resend")
+def signup_resend(request):
+    form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_resend_confirmation(
+            email=form.cleaned_data["email"], site_url=f"{request.scheme}://{request.get_host()}"
+        )
+        return redirect("accounts:signup_sent")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/signup_resend.html", {"form": form}, status=status)
 
 
 def _user_to_confirm(uidb64: str, token: str):
@@ -125,10 +140,42 @@ def signup_confirm(request, uidb64, token):
 def delete(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.account_delete(user=request.user)
+        services.account_delete(user=request.user, delete_comments=form.cleaned_data["delete_comments"])
         logout(request)
         messages.success(request, "Your account has been deleted.")
         return redirect("conditions:home")
     status = 400 if form.is_bound else 200
     comment_count = request.user.comments.count()
     return render(request, "accounts/delete.html", {"form": form, "comment_count": comment_count}, status=status)
+
+
+@login_required
+def account(request):
+    return render(request, "accounts/account.html")
+
+
+@login_required
+def data(request):
+    return render(request, "accounts/your_data.html", {"data": your_data(user=request.user)})
+
+
+@login_required
+def data_download(request):
+    body = json.dumps(your_data(user=request.user), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="your-dystonia-portal-data.json"'
+    return response
+
+
+def privacy(request):
+    """The privacy notice: the periods it states are read from settings, so it cannot drift from the code."""
+    context = {
+        "removed_text_months": round(settings.REMOVED_COMMENT_TEXT_DAYS / 30.4),
+        "removed_text_days": settings.REMOVED_COMMENT_TEXT_DAYS,
+        "unconfirmed_days": settings.UNCONFIRMED_ACCOUNT_DAYS,
+        "sign_in_record_days": settings.SIGN_IN_RECORD_DAYS,
+        "session_days": settings.SESSION_COOKIE_AGE // (24 * 60 * 60),
+        "staff_session_hours": settings.STAFF_SESSION_IDLE_SECONDS // (60 * 60),
+        "confirm_link_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+    }
+    return render(request, "privacy.html", context)

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts.models import Profile
 from conditions.models import Page
 
 from .models import Comment, RiskPhrase
@@ -48,6 +49,8 @@ def _demo_author(username):
         user = User(username=username, email="")
         user.set_unusable_password()  # demo authors cannot sign in
         user.save()
+    # The demo's commenters keep the names their comments have always shown.
+    Profile.objects.get_or_create(user=user, defaults={"display_name": username})
     return user
 
 

@@ -186,7 +186,14 @@ class Comment(models.Model):
 
     @property
     def author_name(self):
-        return self.author.get_username() if self.author_id else "A former member"
+        """The author's display name: readers never see a username or an email address.
+
+        Select it with the comment (`select_related("author__profile")`): an account with no
+        profile (one made by `createsuperuser`, say) is shown as "A member"."""
+        if self.author_id is None:
+            return "A former member"
+        profile = getattr(self.author, "profile", None)
+        return profile.display_name if profile is not None else "A member"
 
     def get_report_url(self):
         return reverse("comments:report", args=[self.pk])

@@ -158,7 +158,9 @@ def _reports_by_reader(request):
 @require_http_methods(["GET", "POST"])
 @rate_limit("report")
 def comment_report(request, comment_id):
-    comment = _comment_or_404(Comment.objects.reportable_by(request.user).select_related("page", "author"), comment_id)
+    comment = _comment_or_404(
+        Comment.objects.reportable_by(request.user).select_related("page", "author__profile"), comment_id
+    )
     if _reports_by_reader(request).filter(comment=comment).exists():
         return render(request, "comments/report_already.html", {"comment": comment})
     form = ReportForm(request.POST or None)

@@ -171,6 +171,8 @@ RATE_LIMITS = {
     "comment": (5, 600),
     "report": (10, 600),
     "signup": (5, 3600),
+    # Each one sends an email to whoever owns the address given.
+    "signup_resend": (3, 3600),
     "signin": (20, 600),
     "password_reset": (5, 3600),
     # The password check before deleting an account: guessing it there is as bad as at sign-in.
@@ -224,6 +226,17 @@ if not SITE_URL.startswith(("http://", "https://")):
 # was shown is treated as a bot, and a form older than the maximum must be sent again.
 COMMENT_MIN_SECONDS = env_setting("COMMENT_MIN_SECONDS", int, 3)
 COMMENT_MAX_AGE_SECONDS = env_setting("COMMENT_MAX_AGE_SECONDS", int, 24 * 60 * 60)
+
+# Retention (`manage.py privacy_retention`, run daily; the privacy notice reads these values).
+# The text of a removed or declined comment is kept this long for moderators, then erased.
+REMOVED_COMMENT_TEXT_DAYS = env_setting("REMOVED_COMMENT_TEXT_DAYS", int, 365)
+# An account whose email address was never confirmed is deleted after this many days.
+UNCONFIRMED_ACCOUNT_DAYS = env_setting("UNCONFIRMED_ACCOUNT_DAYS", int, 7)
+# Failed sign-in records (django-axes) are deleted after this many days.
+SIGN_IN_RECORD_DAYS = env_setting("SIGN_IN_RECORD_DAYS", int, 30)
+for _name in ("REMOVED_COMMENT_TEXT_DAYS", "UNCONFIRMED_ACCOUNT_DAYS", "SIGN_IN_RECORD_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more (a number of days).")
 
 # --- Serving behind a proxy, HTTPS and security headers ---------------------------------
 

@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts import views as accounts_views
 from conditions.sitemaps import PageSitemap
 
 from . import views
@@ -15,6 +16,7 @@ admin.site.index_title = "Content, comments and ratings"
 
 urlpatterns = [
     path("", include("conditions.urls")),
+    path("privacy/", accounts_views.privacy, name="privacy"),
     path("ratings/", include("ratings.urls")),
     path("comments/", include("comments.urls")),
     path("account/", include("accounts.urls")),

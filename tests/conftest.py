@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import Profile
 from conditions.models import Page, RelatedLink, Section
 
 PASSWORD = "correct-horse-battery-staple-42"
@@ -66,6 +67,8 @@ def make_user(django_user_model):
         user = django_user_model.objects.create_user(
             username=username, email=f"{username}@example.org", password=PASSWORD, **extra
         )
+        # Display names like the usernames, so tests read naturally; tests/accounts checks they differ.
+        Profile.objects.create(user=user, display_name=username)
         for name in groups:
             user.groups.add(Group.objects.get(name=name))
         return user

@@ -61,7 +61,7 @@ def _thread_context(request, user, page):
     comments = (
         Comment.objects.visible()
         .filter(page=page)
-        .select_related("author", "clinical_note")
+        .select_related("author__profile", "clinical_note")
         .order_by("-created_at", "-pk")
     )
     count, closed = _thread_facts(page, comments)

@@ -29,8 +29,47 @@ def test_sign_up_refuses_a_username_already_taken(commenter):
 
 
 def test_delete_account_form_checks_the_password(commenter):
-    assert DeleteAccountForm({"password": PASSWORD}, user=commenter).is_valid()
+    assert DeleteAccountForm({"password": PASSWORD, "delete_comments": "yes"}, user=commenter).is_valid()
     assert DeleteAccountForm({"password": "nope"}, user=commenter).errors["password"] == [
         "The password is not correct"
     ]
     assert DeleteAccountForm({}, user=commenter).errors["password"] == ["Enter your password"]
+
+
+def sign_up_form(**data):
+    values = {
+        "username": "newperson",
+        "display_name": "Quiet Owl",
+        "email": "new@example.org",
+        "password1": "long-enough-words-1",
+        "password2": "long-enough-words-1",
+    }
+    return SignUpForm({**values, **data})
+
+
+def test_sign_up_asks_for_a_display_name_with_a_hint_about_real_names():
+    form = sign_up_form(display_name="")
+    assert form.errors["display_name"] == ["Enter a display name"]
+    assert form.fields["display_name"].help_text == (
+        "Shown with your comments. Do not use your real name if you would rather not be recognised."
+    )
+
+
+@pytest.mark.parametrize("name", ["jo@example.org", "Call 07700 900123"])
+def test_sign_up_refuses_a_display_name_with_an_email_address_or_phone_number(name):
+    form = sign_up_form(display_name=name)
+    assert form.errors["display_name"] == ["Display name must not contain an email address or phone number"]
+
+
+def test_sign_up_refuses_a_display_name_taken_in_any_letter_case(commenter):
+    commenter.profile.display_name = "Quiet Owl"
+    commenter.profile.save()
+    form = sign_up_form(display_name="QUIET owl")
+    assert form.errors["display_name"] == ["That display name is taken. Choose another one"]
+
+
+@pytest.mark.parametrize(("choice", "deletes"), [("yes", True), ("no", False)])
+def test_delete_account_form_says_whether_to_delete_the_comments(commenter, choice, deletes):
+    form = DeleteAccountForm({"password": PASSWORD, "delete_comments": choice}, user=commenter)
+    assert form.is_valid()
+    assert form.cleaned_data["delete_comments"] is deletes

@@ -3,8 +3,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from accounts import services
-from comments.models import Report
+from comments.models import Comment, Report
+from comments.services import comment_report
 from tests.comments.factories import make_comment
+
+from .erasure import places_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +25,11 @@ def test_sign_up_makes_an_inactive_account_with_a_hashed_password_and_emails_a_l
 ):
     with django_capture_on_commit_callbacks(execute=True):
         user = services.user_sign_up(
-            username="newperson", email="new@example.org", password="long-enough-words-1", site_url=SITE
+            username="newperson",
+            email="new@example.org",
+            password="long-enough-words-1",
+            display_name="New Person",
+            site_url=SITE,
         )
 
     assert user.check_password("long-enough-words-1")
@@ -36,7 +43,11 @@ def test_sign_up_makes_an_inactive_account_with_a_hashed_password_and_emails_a_l
 def test_sign_up_with_a_taken_email_makes_nothing_and_tells_the_owner(commenter, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         user = services.user_sign_up(
-            username="someone", email="COMMENTER@example.org", password="long-enough-words-1", site_url=SITE
+            username="someone",
+            email="COMMENTER@example.org",
+            password="long-enough-words-1",
+            display_name="New Person",
+            site_url=SITE,
         )
 
     assert user is None
@@ -50,10 +61,20 @@ def test_sign_up_with_a_taken_email_makes_nothing_and_tells_the_owner(commenter,
 
 
 def test_sign_up_again_before_confirming_sends_the_owner_a_fresh_link(django_capture_on_commit_callbacks):
-    services.user_sign_up(username="first", email="new@example.org", password="long-enough-words-1", site_url=SITE)
+    services.user_sign_up(
+        username="first",
+        email="new@example.org",
+        password="long-enough-words-1",
+        display_name="New Person",
+        site_url=SITE,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.user_sign_up(
-            username="second", email="new@example.org", password="long-enough-words-2", site_url=SITE
+            username="second",
+            email="new@example.org",
+            password="long-enough-words-2",
+            display_name="Second",
+            site_url=SITE,
         )
 
     assert list(get_user_model().objects.values_list("username", flat=True)) == ["first"]
@@ -63,7 +84,11 @@ def test_sign_up_again_before_confirming_sends_the_owner_a_fresh_link(django_cap
 
 def test_confirming_makes_the_account_usable():
     user = services.user_sign_up(
-        username="newperson", email="new@example.org", password="long-enough-words-1", site_url=SITE
+        username="newperson",
+        email="new@example.org",
+        password="long-enough-words-1",
+        display_name="New Person",
+        site_url=SITE,
     )
     services.user_confirm(user=user)
     user.refresh_from_db()
@@ -94,3 +119,100 @@ def test_account_delete_keeps_ratings_so_page_figures_do_not_change(condition, c
     assert (summary.count, summary.total) == (2, 7)
     assert sorted(Rating.objects.filter(page=condition).values_list("score", flat=True)) == [2, 5]
     assert not Rating.objects.filter(user__isnull=False).exists()
+
+
+# Deleting an account, and erasing a person's data on request
+
+
+@pytest.fixture
+def person(commenter, condition, client_for):
+    """The commenter as "Quiet Owl", with a published, a held and a removed comment, a rating
+    with feedback, a report, a signed-in session and a failed sign-in on record."""
+    from axes.models import AccessAttempt
+
+    from ratings.services import rating_feedback_submit, rating_submit
+
+    commenter.profile.display_name = "Quiet Owl"
+    commenter.profile.save()
+    make_comment(condition, commenter, text="My neck pulls to the left every morning.")
+    make_comment(condition, commenter, text="Ring me, I live on Mill Lane.", status="held")
+    make_comment(condition, commenter, text="Withdrawn words about my clinic.", status="removed")
+    other = make_comment(condition, None, text="Someone else's comment.")
+    comment_report(comment=other, reason=Report.Reason.SPAM, reporter=commenter)
+    rating = rating_submit(page=condition, user=commenter, score=2)
+    rating_feedback_submit(rating=rating, reason="other", details="Too short.")
+    client_for(commenter)
+    AccessAttempt.objects.create(
+        username=commenter.username,
+        ip_address="2001:db8::1",
+        user_agent="",
+        attempt_time="2026-01-01T00:00Z",
+        failures_since_start=1,
+    )
+    return commenter
+
+
+PERSONAL = [
+    "commenter@example.org",
+    "Quiet Owl",
+    "Ring me, I live on Mill Lane.",
+    "Withdrawn words about my clinic.",
+]
+
+
+def summary_figures(page):
+    from ratings.models import RatingSummary
+
+    summary = RatingSummary.objects.get(page=page)
+    return (summary.count, summary.total, summary.count_2)
+
+
+def test_deleting_an_account_with_its_comments_leaves_nothing_that_identifies_the_person(person, condition):
+    from axes.models import AccessAttempt
+    from django.contrib.sessions.models import Session
+
+    figures = summary_figures(condition)
+    assert Session.objects.count() == 1
+
+    services.account_delete(user=person, delete_comments=True)
+
+    for value in [*PERSONAL, "My neck pulls to the left every morning."]:
+        assert places_holding(value) == [], value
+    assert not get_user_model().objects.filter(username="commenter").exists()
+    assert Session.objects.count() == 0
+    assert not AccessAttempt.objects.exists()
+    assert summary_figures(condition) == figures
+    assert Comment.objects.filter(status="removed").count() == 3  # kept for the reports and decisions on them
+    assert Comment.objects.get(text="Someone else's comment.").reports.count() == 1
+
+
+def test_deleting_an_account_but_keeping_comments_keeps_only_the_published_text(person, condition):
+    figures = summary_figures(condition)
+
+    services.account_delete(user=person, delete_comments=False)
+
+    for value in PERSONAL:
+        assert places_holding(value) == [], value
+    kept = Comment.objects.get(text="My neck pulls to the left every morning.")
+    assert (kept.status, kept.author_name) == ("published", "A former member")
+    assert summary_figures(condition) == figures
+
+
+def test_erasure_by_a_moderator_is_recorded_without_personal_data(person, moderator):
+    from accounts.models import ErasureRecord
+
+    services.account_delete(user=person, delete_comments=True, erased_by=moderator)
+
+    record = ErasureRecord.objects.get()
+    assert (record.erased_by, record.comments_deleted) == (moderator, True)
+    for value in PERSONAL:
+        assert places_holding(value) == [], value
+
+
+def test_deleting_one_account_leaves_another_persons_records(person, other_commenter, condition):
+    make_comment(condition, other_commenter, text="Held words of another person.", status="held")
+
+    services.account_delete(user=person, delete_comments=True)
+
+    assert places_holding("Held words of another person.") == ["comments.Comment.text"]
+    assert places_holding("other_commenter@example.org") == ["auth.User.email"]

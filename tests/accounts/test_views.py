@@ -6,9 +6,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from comments.forms import form_started_token
 from comments.models import Comment
 from tests.comments.factories import make_comment
 from tests.conftest import PASSWORD
+
+from .erasure import places_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +36,12 @@ def sign_up(django_capture_on_commit_callbacks):
     """POST the sign-up form; emails go out once the transaction commits, as in production."""
 
     def post(client, **data):
-        values = {"username": "newperson", "email": "new@example.org", "password1": NEW_PASSWORD}
+        values = {
+            "username": "newperson",
+            "display_name": "Hopeful",
+            "email": "new@example.org",
+            "password1": NEW_PASSWORD,
+        }
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(SIGN_UP, {**values, "password2": NEW_PASSWORD, **data})
 
@@ -44,7 +52,8 @@ def confirm_link(message):
     return re.search(r"http://testserver(/account/create/confirm/\S+)", message.body).group(1)
 
 
-def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(reader, condition, sign_up):
+def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(reader, condition, sign_up, settings):
+    settings.COMMENT_MIN_SECONDS = 0
     response = sign_up(reader, next="/conditions/dystonia/#comments")
 
     assert response.status_code == 302
@@ -71,6 +80,10 @@ def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(re
     page = reader.get("/conditions/dystonia/").content.decode()
     assert "Signed in as </span>newperson" in page
     assert "<textarea" in page
+    reader.post("/comments/dystonia/add/", {"text": "Hello all.", "started": form_started_token()})
+    page = reader.get("/conditions/dystonia/").content.decode()
+    assert "Hopeful said on" in page
+    assert "newperson said on" not in page
     # The link is used up.
     used = reader.post(link)
     assert used.status_code == 400
@@ -133,7 +146,7 @@ def test_sign_up_page_shows_the_form(reader):
     ],
 )
 def test_sign_up_with_bad_input_explains_and_keeps_what_was_typed(reader, data, error):
-    data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **data}
+    data = {"display_name": "Someone", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **data}
     response = reader.post(SIGN_UP, data)
     html = response.content.decode()
     assert response.status_code == 400
@@ -251,7 +264,7 @@ def test_header_offers_sign_in_and_create_an_account_to_anonymous_readers(reader
 def test_header_shows_the_username_and_a_sign_out_button(client_for, commenter, condition):
     html = client_for(commenter).get("/conditions/dystonia/").content.decode()
     assert "Signed in as </span>commenter" in html
-    assert 'href="/account/delete/">Delete account</a>' in html
+    assert 'href="/account/">Your account</a>' in html
     sign_out = r"<form [^>]*action=\"/account/sign-out/\" method=\"post\"[^>]*>\s*<input type=\"hidden\" name=\"csrf"
     assert re.search(sign_out, html)
 
@@ -310,12 +323,33 @@ def test_delete_page_says_what_happens_to_comments(client_for, commenter, condit
     assert "Delete your account" in html
     assert "you have posted 1" in html
     assert "a former member" in html
+    # Deleting the comments too is the choice already made.
+    assert 'name="delete_comments" type="radio" value="yes" checked>' in html
+    assert 'name="delete_comments" type="radio" value="no">' in html
 
 
-def test_deleting_an_account_keeps_comments_as_from_a_former_member(client_for, commenter, condition):
+def test_deleting_an_account_deletes_its_comments_by_default(client_for, commenter, condition):
+    make_comment(condition, commenter, text="My experience.")
+    client = client_for(commenter)
+    response = client.post(DELETE, {"password": PASSWORD, "delete_comments": "yes"}, follow=True)
+    assert "Your account has been deleted." in response.content.decode()
+    page = client.get("/conditions/dystonia/").content.decode()
+    assert "My experience." not in page
+    assert "A former member said on" not in page
+    assert places_holding("My experience.") == []
+
+
+def test_deleting_an_account_needs_a_choice_about_the_comments(client_for, commenter):
+    response = client_for(commenter).post(DELETE, {"password": PASSWORD})
+    assert response.status_code == 400
+    assert "Choose what should happen to your comments" in response.content.decode()
+    assert User.objects.filter(username="commenter").exists()
+
+
+def test_deleting_an_account_can_keep_comments_as_from_a_former_member(client_for, commenter, condition):
     comment = make_comment(condition, commenter, text="My experience.")
     client = client_for(commenter)
-    response = client.post(DELETE, {"password": PASSWORD}, follow=True)
+    response = client.post(DELETE, {"password": PASSWORD, "delete_comments": "no"}, follow=True)
     assert "Your account has been deleted." in response.content.decode()
     assert not User.objects.filter(username="commenter").exists()
     comment.refresh_from_db()
@@ -348,3 +382,68 @@ def test_anonymous_reader_cannot_open_delete_account(reader):
     response = reader.get(DELETE)
     assert response.status_code == 302
     assert response["Location"].startswith(SIGN_IN)
+
+
+# The privacy notice
+
+
+def test_privacy_notice_states_the_periods_the_code_uses(reader, settings):
+    settings.REMOVED_COMMENT_TEXT_DAYS = 183
+    settings.UNCONFIRMED_ACCOUNT_DAYS = 5
+    settings.SIGN_IN_RECORD_DAYS = 14
+    html = reader.get(reverse("privacy")).content.decode()
+    assert "for 6 months (183 days)" in html
+    assert "not confirmed within 5 days is deleted" in html
+    assert "Records of failed attempts to sign in are deleted after 14 days." in html
+    assert "up to 30 days after your last visit" in html
+    assert "Staff are signed out after 2 hours" in html
+    assert "We do not store your IP address." in html
+
+
+def test_privacy_notice_is_linked_from_the_footer_and_sign_up(reader):
+    link = f'href="{reverse("privacy")}"'
+    assert link in reader.get("/").content.decode()
+    assert link in reader.get(SIGN_UP).content.decode()
+
+
+# Sending the confirmation link again
+
+RESEND = reverse("accounts:signup_resend")
+
+
+def test_resending_emails_a_fresh_link_that_confirms(reader, sign_up, django_capture_on_commit_callbacks):
+    sign_up(reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = reader.post(RESEND, {"email": "NEW@example.org"})
+
+    assert response["Location"] == reverse("accounts:signup_sent")
+    assert [message.to for message in mail.outbox] == [["new@example.org"], ["new@example.org"]]
+    reader.post(confirm_link(mail.outbox[1]))
+    assert User.objects.get(username="newperson").is_active
+
+
+def test_resending_for_an_unknown_or_confirmed_address_answers_the_same_and_sends_nothing(
+    reader, commenter, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = reader.post(RESEND, {"email": "nobody@example.org"})
+        confirmed = reader.post(RESEND, {"email": "commenter@example.org"})
+    assert unknown["Location"] == confirmed["Location"] == reverse("accounts:signup_sent")
+    assert mail.outbox == []
+
+
+def test_resending_with_a_bad_email_explains(reader):
+    response = reader.post(RESEND, {"email": "not an email"})
+    assert response.status_code == 400
+    assert "Enter a valid email address" in response.content.decode()
+
+
+def test_resending_is_rate_limited(reader, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup_resend": (2, 3600)}
+    codes = [reader.post(RESEND, {"email": "a@example.org"}).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+
+
+def test_the_sent_and_expired_pages_offer_to_send_the_link_again(reader):
+    assert f'href="{RESEND}"' in reader.get(reverse("accounts:signup_sent")).content.decode()
+    assert f'href="{RESEND}"' in reader.get("/account/create/confirm/MQ/bad-token/").content.decode()

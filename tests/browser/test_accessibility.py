@@ -38,6 +38,8 @@ PUBLIC_PAGES = {
     "create an account": "/account/create/",
     "create an account: check your email": "/account/create/sent/",
     "create an account: link expired": "/account/create/confirm/MQ/bad-token/",
+    "create an account: send the link again": "/account/create/resend/",
+    "privacy notice": "/privacy/",
     "password reset": "/account/password-reset/",
     "password reset sent": "/account/password-reset/sent/",
     "report a comment": report_url,

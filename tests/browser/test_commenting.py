@@ -13,6 +13,7 @@ from .conftest import assert_accessible
 pytestmark = pytest.mark.browser
 
 USERNAME = "sam_reader"
+DISPLAY_NAME = "Sam with CD"
 PASSWORD = "a-long-and-unusual-passphrase-91"
 COMMENT = "My neck spasms eased a lot after my second course of injections.\nAsk your neurologist about it."
 
@@ -35,6 +36,7 @@ def test_new_reader_signs_up_signs_in_and_comments(page):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
     page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Display name").fill(DISPLAY_NAME)
     page.get_by_label("Email address").fill(f"{USERNAME}@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Enter the password again").fill(PASSWORD)
@@ -69,8 +71,8 @@ def test_new_reader_signs_up_signs_in_and_comments(page):
     page.get_by_role("button", name="Post comment").click()
 
     today = date_format(timezone.localdate(), "j F Y")
-    expect(page.get_by_text(f"{USERNAME} said on {today}", exact=True)).to_be_visible()
-    mine = page.get_by_role("article").filter(has_text=f"{USERNAME} said on {today}")
+    expect(page.get_by_text(f"{DISPLAY_NAME} said on {today}", exact=True)).to_be_visible()
+    mine = page.get_by_role("article").filter(has_text=f"{DISPLAY_NAME} said on {today}")
     expect(mine).to_contain_text("My neck spasms eased a lot after my second course of injections.")
     expect(mine).to_contain_text("Ask your neurologist about it.")
     expect(page.get_by_role("heading", name=re.compile(r"^The 4 comments posted are personal views"))).to_be_visible()

@@ -22,6 +22,10 @@ def test_moderators_group_has_exactly_the_moderation_permissions():
         Group.objects.get(name="Moderators").permissions.values_list("content_type__app_label", "codename")
     )
     assert codenames == {
+        # Erasing a person's data on their request (accounts/admin.py), which records who did it.
+        ("accounts", "view_profile"),
+        ("accounts", "erase_personal_data"),
+        ("accounts", "view_erasurerecord"),
         ("comments", "view_comment"),
         ("comments", "change_comment"),
         ("comments", "ban_commenter"),
@@ -613,7 +617,9 @@ def test_closing_comments_in_the_admin_reaches_signed_out_readers(client_for, su
     assert "Comments are closed." in signed_out_html(condition)
 
 
-def test_renaming_a_user_in_the_admin_reaches_signed_out_readers(client_for, superuser, condition, commenter):
+def test_renaming_a_user_in_the_admin_never_shows_the_username_to_readers(client_for, superuser, condition, commenter):
+    """Readers see the display name (issue 16), so a new username reaches no page; a display-name
+    change moves the thread's version (tests/conditions/test_version_triggers.py)."""
     make_comment(condition, commenter, text="My view")
     assert "commenter said on" in signed_out_html(condition)
     client = client_for(superuser)
@@ -626,4 +632,4 @@ def test_renaming_a_user_in_the_admin_reaches_signed_out_readers(client_for, sup
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     page = signed_out_html(condition)
-    assert "renamed-in-admin said on" in page and "commenter said on" not in page
+    assert "commenter said on" in page and "renamed-in-admin" not in page

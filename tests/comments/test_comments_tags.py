@@ -187,3 +187,23 @@ def test_comments_posted_before_the_latest_review_say_so(condition, commenter):
     assert html.count(note) == 1
     # Newest first: the note sits with the earlier comment, after the one from the review day.
     assert same_day < html.index(note) < before
+
+
+def test_thread_shows_display_names_and_never_usernames_or_emails(condition, commenter, other_commenter):
+    commenter.profile.display_name = "Quiet Owl"
+    commenter.profile.save()
+    other_commenter.profile.display_name = "Night Heron"
+    other_commenter.profile.save()
+    make_comment(condition, commenter, text="It helps to rest.")
+    make_comment(condition, other_commenter, text="Botox every 12 weeks.")
+    html = render_thread(condition)
+    assert "Quiet Owl said on" in html
+    assert "Night Heron said on" in html
+    assert "commenter" not in html
+    assert "@example.org" not in html
+
+
+def test_signed_out_readers_are_told_commenting_needs_a_confirmed_email(condition):
+    html = render_thread(condition)
+    assert "Commenting needs an account with a confirmed email address" in html
+    assert "reading, rating and reporting comments do not need an account" in html

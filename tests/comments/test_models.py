@@ -67,3 +67,23 @@ def test_comment_settings_default_to_open_and_post_moderated(condition):
     assert thread.pk is None
     assert not thread.closed
     assert not thread.pre_moderate
+
+
+def test_author_name_is_the_display_name_never_the_username(condition, commenter):
+    commenter.profile.display_name = "Quiet Owl"
+    commenter.profile.save()
+    comment = make_comment(condition, commenter)
+    comment = Comment.objects.select_related("author__profile").get(pk=comment.pk)
+    assert comment.author_name == "Quiet Owl"
+
+
+def test_author_name_of_an_account_without_a_profile_is_a_member(condition, django_user_model):
+    admin = django_user_model.objects.create_user(username="made-by-createsuperuser")
+    assert make_comment(condition, admin).author_name == "A member"
+
+
+def test_author_name_after_the_account_is_deleted_is_a_former_member(condition, commenter):
+    comment = make_comment(condition, commenter)
+    commenter.delete()
+    comment.refresh_from_db()
+    assert comment.author_name == "A former member"

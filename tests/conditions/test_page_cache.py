@@ -322,12 +322,13 @@ def test_comment_settings_saved_on_their_own_show_at_once(reader, condition):
 
 
 def test_renaming_an_author_shows_their_new_name_at_once(reader, condition, commenter):
+    """Readers see the display name (issue 16); a trigger moves the thread's version when it changes."""
     from tests.comments.factories import make_comment
 
     make_comment(condition, commenter, text="My view")
     assert "commenter said on" in html(reader.get(condition.get_absolute_url()))
-    commenter.username = "renamed-reader"
-    commenter.save()
+    commenter.profile.display_name = "renamed-reader"
+    commenter.profile.save()
     page = html(reader.get(condition.get_absolute_url()))
     assert "renamed-reader said on" in page
     assert "commenter said on" not in page

@@ -129,6 +129,19 @@ def test_renaming_an_author_moves_every_thread_they_wrote_in(condition, other_gu
     assert thread(other_guide) == untouched
 
 
+def test_changing_a_display_name_moves_every_thread_its_author_wrote_in(
+    condition, other_guide, commenter, other_commenter
+):
+    Comment.objects.create(page=condition, author=commenter, text="Hello", text_hash="1")
+    before, untouched = thread(condition), thread(other_guide)
+    commenter.profile.display_name = "Quiet Owl"
+    commenter.profile.save()
+    assert thread(condition) == before + 1
+    assert thread(other_guide) == untouched
+    commenter.profile.save()  # the same name again moves nothing
+    assert thread(condition) == before + 1
+
+
 def test_a_save_that_keeps_the_username_moves_no_thread(condition, commenter):
     Comment.objects.create(page=condition, author=commenter, text="Hello", text_hash="1")
     before = thread(condition)

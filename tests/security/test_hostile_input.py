@@ -180,11 +180,12 @@ def test_rating_score_that_is_not_a_score_is_refused(client, db, condition, payl
     assert Rating.objects.count() == 0
 
 
-@pytest.mark.parametrize("field", ["username", "email"])
+@pytest.mark.parametrize("field", ["username", "display_name", "email"])
 @pytest.mark.parametrize("payload", HOSTILE_STRINGS, ids=range(len(HOSTILE_STRINGS)))
 def test_sign_up_fields_refuse_or_escape_hostile_text(client, db, django_user_model, field, payload):
     data = {
         "username": "new-reader",
+        "display_name": "New reader",
         "email": "new-reader@example.org",
         "password1": STRONG_PASSWORD,
         "password2": STRONG_PASSWORD,

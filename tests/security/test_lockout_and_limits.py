@@ -418,7 +418,13 @@ def test_no_raw_address_is_stored_anywhere(client, commenter, published_comment,
     password = "No-address-test-pw-5831"
     client.post(
         "/account/create/",
-        {"username": "newcomer", "email": "newcomer@example.org", "password1": password, "password2": password},
+        {
+            "username": "newcomer",
+            "display_name": "Newcomer",
+            "email": "newcomer@example.org",
+            "password1": password,
+            "password2": password,
+        },
         **anonymous,
     )
     client.force_login(commenter)

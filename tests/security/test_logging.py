@@ -149,7 +149,13 @@ def test_comments_sign_ups_and_reports_never_log_what_people_typed(client, comme
     with caplog.at_level(logging.DEBUG):
         client.post(
             reverse("accounts:signup"),
-            {"username": "newreader", "email": "new@example.org", "password1": new_password, "password2": "typo"},
+            {
+                "username": "newreader",
+                "display_name": "New reader",
+                "email": "new@example.org",
+                "password1": new_password,
+                "password2": "typo",
+            },
         )
         client.force_login(commenter)
         add_comment = reverse("comments:post", args=[condition.slug])

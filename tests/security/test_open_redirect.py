@@ -102,7 +102,13 @@ def test_sign_up_ignores_an_off_site_next(client, db, target, django_user_model)
 
     response = client.post(
         f"{reverse('accounts:signup')}?next={target}",
-        {"username": "newcomer", "email": "newcomer@example.org", "password1": password, "password2": password},
+        {
+            "username": "newcomer",
+            "display_name": "Newcomer",
+            "email": "newcomer@example.org",
+            "password1": password,
+            "password2": password,
+        },
     )
 
     assert response.status_code == 302
@@ -155,7 +161,7 @@ def test_signing_up_with_a_next_that_is_a_view_name_ends_signed_in_on_the_home_p
 ):
     from django.core import mail
 
-    data = {"username": "newcomer", "email": "newcomer@example.org", "next": "home"}
+    data = {"username": "newcomer", "display_name": "Newcomer", "email": "newcomer@example.org", "next": "home"}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("accounts:signup"), {**data, "password1": SIGN_UP_PASSWORD, "password2": SIGN_UP_PASSWORD}
@@ -277,6 +283,7 @@ def test_fuzzed_next_through_sign_up_and_confirmation(
             f"{reverse('accounts:signup')}?{urlencode({'next': target})}",
             {
                 "username": username,
+                "display_name": username,
                 "email": f"{username}@example.org",
                 "password1": SIGN_UP_PASSWORD,
                 "password2": SIGN_UP_PASSWORD,
@@ -302,7 +309,9 @@ def test_fuzzed_next_on_delete_account(client, make_user, no_rate_limits, django
     client.force_login(user)
 
     assert_only_a_same_site_path(client.get(reverse("accounts:delete"), {"next": target}))
-    response = client.post(f"{reverse('accounts:delete')}?{urlencode({'next': target})}", {"password": PASSWORD})
+    response = client.post(
+        f"{reverse('accounts:delete')}?{urlencode({'next': target})}", {"password": PASSWORD, "delete_comments": "yes"}
+    )
 
     assert response["Location"] == "/"
     assert not django_user_model.objects.filter(pk=user.pk).exists()

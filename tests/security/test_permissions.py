@@ -40,6 +40,9 @@ MODELS_ALLOWED = {
         "comments.Report",
         "comments.RiskPhrase",
         "comments.UrgentItem",
+        # To erase a person's data on request (read-only otherwise), and the record of erasures.
+        "accounts.Profile",
+        "accounts.ErasureRecord",
     },
     "superuser": ALL_MODELS,
 }
