@@ -108,7 +108,10 @@ def test_a_change_is_reviewed_sent_back_fixed_approved_and_then_shown(signed_in,
     expect(reviewing.locator(".messagelist")).to_contain_text("Approved and published.")
     expect(reviewing.locator(".portal-review-state")).to_have_text("Published")
 
-    # Readers see the new text and the date of the sign-off.
+    # Readers see the new text and the date of the sign-off. The earlier reader's own browser
+    # may keep its copy for the page's max-age (10 s, as any HTTP cache may), so a reader with a
+    # fresh browser looks; the server's copy follows the publication at once.
+    reading = new_context(viewport={"width": 1280, "height": 900}).new_page()
     reading.goto("/conditions/dystonia/")
     treatment = reading.get_by_role("region", name="Treating dystonia")
     expect(treatment).to_contain_text(FIXED)
