@@ -81,6 +81,23 @@ def test_settings_refuse_to_start_without_a_secret_key(tmp_path):
     assert "Set DJANGO_SECRET_KEY to a long random string" in result.stderr
 
 
+def test_manage_py_says_which_setting_is_missing_instead_of_models_not_loaded():
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    result = subprocess.run(  # noqa: S603 - fixed command line
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "manage.py: Set DJANGO_SECRET_KEY to a long random string, or set DJANGO_DEBUG=true for local use."
+    )
+    assert "AppRegistryNotReady" not in result.stderr
+
+
 SHOW_STATE = """
 import django
 from django.conf import settings
