@@ -208,24 +208,6 @@ def _inline_data(page):
 # What editors do in the admin reaches signed-out readers at once, even from a warm cache.
 
 
-def change_page(client, page, **changes):
-    """Post the admin's change form for `page` as it stands, with `changes` made."""
-    url = reverse("admin:conditions_page_change", args=[page.pk])
-    form = client.get(url).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(_inline_data(page))
-    data.update(
-        {
-            "last_reviewed": page.last_reviewed.strftime("%d/%m/%Y"),
-            "next_review_due": page.next_review_due.strftime("%d/%m/%Y"),
-            "parent": page.parent_id or "",
-            **changes,
-        }
-    )
-    response = client.post(url, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-
-
 def signed_out_html(page):
     from django.test import Client
 
