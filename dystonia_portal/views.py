@@ -5,9 +5,21 @@ import sys
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
+
+# What crawlers may not index: pages made per query or per reader, and the forms' endpoints.
+ROBOTS_RULES = "User-agent: *\nDisallow: /search/\nDisallow: /ratings/\nDisallow: /comments/\n"
+
+
+@require_safe
+def robots_txt(request):
+    """robots.txt, pointing at the sitemap. A string rather than a template: crawlers ask for it
+    often, and `make bench` uses it as the floor our middleware adds to (benchmarks/profile.py)."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    return HttpResponse(f"{ROBOTS_RULES}Sitemap: {sitemap}\n", content_type="text/plain; charset=utf-8")
 
 
 @never_cache
