@@ -85,4 +85,4 @@ bench: install assets
 	    echo "make bench: wrk is missing. Install it with: sudo apt-get install -y wrk" >&2; exit 1; \
 	  fi; \
 	fi
-	$(PY) benchmarks/run.py
+	$(PY) -m benchmarks.run

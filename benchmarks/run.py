@@ -5,7 +5,7 @@ Steps, each printed as it goes:
 
 1. PostgreSQL: a throwaway PostgreSQL 15 cluster, started as `.ci/run` starts one (or the
    database in DATABASE_URL when it is set).
-2. Data: migrate, `manage.py bench_data --search-pages 10000` (1,000,000 ratings, 2,000 comments,
+2. Data: migrate, `manage.py bench_data --search-pages 10000` (1,000,000 ratings, 20,000 comments,
    10,000 filler pages with sections for search), collectstatic.
 3. Server: gunicorn as `make serve` runs it (gunicorn.conf.py, DEBUG off) on a free loopback port.
    It is told it sits behind one proxy (DJANGO_TRUSTED_PROXY_COUNT=1), as in production, and
@@ -47,11 +47,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from benchmarks.postgres import PG_BIN, throwaway_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 WRK_DIR = ROOT / "benchmarks" / "wrk"
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))
@@ -60,6 +61,10 @@ SEARCH_PAGES = int(os.environ.get("BENCH_SEARCH_PAGES", "10000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ANON_READERS = 4000
 SIGNED_IN_READERS = 300
+
+# Run in alternating rounds: the three floors (bare Django, /robots.txt, nginx's static file)
+# and the scenarios whose budgets are ratios to them.
+PAIRED = ("0", "1", "2", "2b", "3", "8", "9", "10")
 
 DYSTONIA = "/conditions/dystonia/"
 SMALL_COPY = "/conditions/dystonia-benchmark-copy/"
@@ -92,49 +97,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def throwaway_postgres():
-    """A PostgreSQL 15 cluster in a temporary folder, as `.ci/run` makes one; removed afterwards."""
-    pg_dir = Path(tempfile.mkdtemp(prefix="dystonia-bench-pg."))
-    as_pg = []
-    if os.getuid() == 0:
-        # initdb and pg_ctl refuse to run as root.
-        shutil.chown(pg_dir, "postgres", "postgres")
-        as_pg = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    data = pg_dir / "data"
-    options = (
-        f"-c listen_addresses=127.0.0.1 -p {port} -k {pg_dir} -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB"
-    )
-    try:
-        subprocess.run(
-            [*as_pg, PG_BIN / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8"]
-            + ["--locale=C.UTF-8", "--no-sync"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        subprocess.run(
-            [*as_pg, PG_BIN / "pg_ctl", "-D", data, "-l", pg_dir / "server.log", "-w", "-t", "60", "-o", options]
-            + ["start"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        subprocess.run(
-            [*as_pg, PG_BIN / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "dystonia"],
-            check=True,
-        )
-        say(f"PostgreSQL 15 started on port {port}")
-        yield f"postgres://postgres@127.0.0.1:{port}/dystonia"
-    finally:
-        subprocess.run(
-            [*as_pg, PG_BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        shutil.rmtree(pg_dir, ignore_errors=True)
-
-
 def manage(env, *args):
     started = time.monotonic()
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
@@ -146,14 +108,10 @@ def workers() -> int:
 
 
 @contextlib.contextmanager
-def production_server(env, port, log_path):
-    """gunicorn as `make serve` starts it: its config file when there is one, the same flags otherwise."""
+def production_server(env, port, log_path, app="dystonia_portal.wsgi:application"):
+    """gunicorn as `make serve` starts it (its config file), serving `app`: the site, or the bare floor."""
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    if (ROOT / "gunicorn.conf.py").exists():
-        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py"]
-    else:
-        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "dystonia_portal.wsgi", "-w", str(workers())]
-        command += ["-b", f"127.0.0.1:{port}"]
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", app]
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -287,7 +245,10 @@ def main():
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
-        database_url = os.environ.get("DATABASE_URL") or stack.enter_context(throwaway_postgres())
+        database_url = os.environ.get("DATABASE_URL")
+        if not database_url:
+            database_url = stack.enter_context(throwaway_postgres()).url
+            say(f"PostgreSQL 15 started: {database_url}")
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -308,7 +269,6 @@ def main():
 
         # The checks and the signed-in sessions use the same database, from this process.
         os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()
@@ -318,6 +278,10 @@ def main():
         work = Path(tempfile.mkdtemp(prefix="dystonia-bench-"))
         stack.callback(shutil.rmtree, work, ignore_errors=True)
         stack.enter_context(production_server(env, port, work / "gunicorn.log"))
+        # The first floor: Django itself, no middleware, one view, the same gunicorn settings.
+        bare_port = free_port()
+        bare_log = work / "gunicorn-bare.log"
+        stack.enter_context(production_server(env, bare_port, bare_log, app="benchmarks.bare:application"))
         from deploy import nginx
 
         proxy_port = free_port()
@@ -345,6 +309,7 @@ def main():
             (1, "report", "POST", "/comments/{comment}/report/", report_body, "user"),
         ]
         plans = [
+            ("0 floor: bare Django view, no middleware", [(1, "get", "GET", "/robots.txt", "", "none")]),
             ("1 floor: /robots.txt", [(1, "get", "GET", "/robots.txt", "", "none")]),
             ("2 Dystonia page, anonymous", [(1, "get", "GET", DYSTONIA, "", "none")]),
             ("2b Dystonia copy with 10 ratings and 10 comments", [(1, "get", "GET", SMALL_COPY, "", "none")]),
@@ -369,7 +334,7 @@ def main():
                 (f"10{letter} search, {kind}: {query['label']}", [(1, "get", "GET", query["path"], "", "none")])
             )
         # Through nginx rather than straight to gunicorn.
-        ports = {"8": proxy_port, "9": proxy_port}
+        ports = {"0": bare_port, "8": proxy_port, "9": proxy_port}
         only = os.environ.get("BENCH_ONLY", "").split(",")
         plans = [(name, actions) for name, actions in plans if only == [""] or name.split()[0] in only]
         readers_file = work / "readers.tsv"
@@ -378,14 +343,17 @@ def main():
             prepare_readers(port, readers_file, checks)
         results = {}
         consistency = {}
-        # The floor, the two Dystonia pages and the search mix run in alternating rounds, and each
-        # reports its median round: the machine is shared, so load from elsewhere hits them alike.
-
-        paired = [(name, actions) for name, actions in plans if name.split()[0] in ("1", "2", "2b", "10")]
+        # The three floors and what each budget compares with them run in alternating rounds, and
+        # each reports its median round: load from elsewhere on the machine hits them alike.
+        paired = [(name, actions) for name, actions in plans if name.split()[0] in PAIRED]
         rounds = {name: [] for name, _ in paired}
         for round_number in range(ROUNDS):
             for name, actions in paired:
-                rounds[name].append(scenario(port, f"{name} (round {round_number + 1})", actions, readers_file))
+                rounds[name].append(
+                    scenario(
+                        ports.get(name.split()[0], port), f"{name} (round {round_number + 1})", actions, readers_file
+                    )
+                )
         for name, runs in rounds.items():
             results[name] = sorted(runs, key=lambda run: run["requests_per_second"])[len(runs) // 2]
             results[name]["rounds_requests_per_second"] = [run["requests_per_second"] for run in runs]
@@ -408,21 +376,18 @@ def main():
 
         render = checks.render_cost()
         say(f"In-process render cost (no fragment cache): {render}")
+        from benchmarks import profile as middleware_profile
 
-    floor = results.get("1 floor: /robots.txt", {}).get("requests_per_second")
-    for result in results.values():
-        result["ratio_to_floor"] = round(result["requests_per_second"] / floor, 3) if floor else None
-    # The Dystonia pages ran in rounds beside the floor: their ratio is the median of each
-    # round's own ratio, which cancels load that came and went on the shared machine.
-    floor_rounds = results.get("1 floor: /robots.txt", {}).get("rounds_requests_per_second")
-    for name, result in results.items():
-        if floor_rounds and name.split()[0] in ("2", "2b", "8"):
-            ratios = sorted(
-                rps / floor_rps
-                for rps, floor_rps in zip(result["rounds_requests_per_second"], floor_rounds, strict=True)
-            )
-            result["ratio_to_floor"] = round(ratios[len(ratios) // 2], 3)
-            result["rounds_ratio_to_floor"] = [round(ratio, 3) for ratio in ratios]
+        profile = {"middleware": middleware_profile.middleware_costs(), "hot": middleware_profile.hot_functions()}
+        say("Middleware profile of /robots.txt (in-process CPU time per request):")
+        for row in profile["middleware"]:
+            say(f"  {row['total_us']:>8} us ({row['adds_us']:+} us) {row['middleware']}")
+
+    runs = {name.split()[0]: result for name, result in results.items()}
+    for number, result in runs.items():
+        result["ratio_to_floor"] = checks.ratio(runs, number, "1")
+        if number == "1":
+            result["ratio_to_bare_floor"] = checks.ratio(runs, "1", "0")
     report = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu_count": multiprocessing.cpu_count(),
@@ -439,6 +404,7 @@ def main():
         "consistency": consistency,
         "render_cost": render,
         "budgets": checks.budgets(results, render, consistency) + checks.search_budgets(results),
+        "middleware_profile": profile,
         "search_queries": searches,
     }
     (RESULTS_DIR / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
@@ -457,8 +423,9 @@ def markdown(report) -> str:
         "",
         f"Data: {report['data']}. Rate limits: {report['rate_limits']}.",
         "",
-        "Scenarios 1, 2, 2b and 8 ran in alternating rounds; each shows its median round, and the ratio",
-        "of 2, 2b and 8 is the median of their per-round ratios to the floor.",
+        f"Scenarios {', '.join(PAIRED)} ran in {ROUNDS} alternating rounds; each shows its median round, and",
+        'a ratio between two of them is the median of their per-round ratios. "Ratio to floor" is to',
+        "scenario 1, our own `/robots.txt`.",
         "",
         "| Scenario | Requests/s | p50 ms | p95 ms | p99 ms | Errors | Ratio to floor |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -481,12 +448,27 @@ def markdown(report) -> str:
         "",
         "| Page | Cold (caches cleared) | Warm |",
         "| --- | ---: | ---: |",
-        f"| Dystonia, 200,000 ratings and 2,000 comments | {render['big_cold_ms']} ms, "
+        f"| Dystonia, 200,000 ratings and 20,000 comments | {render['big_cold_ms']} ms, "
         f"{render['big_cold_queries']} queries | {render['big_warm_ms']} ms, {render['big_warm_queries']} queries |",
         f"| Dystonia copy, 10 ratings and 10 comments | {render['small_cold_ms']} ms, "
         f"{render['small_cold_queries']} queries | {render['small_warm_ms']} ms, "
         f"{render['small_warm_queries']} queries |",
         f"| Big over small | {render['cold_ratio']} | {render['warm_ratio']} |",
+        "",
+        "## What each middleware costs `/robots.txt` (in-process CPU time per request)",
+        "",
+        "| With the middleware up to | Per request | Added |",
+        "| --- | ---: | ---: |",
+        *(
+            f"| `{row['middleware']}` | {row['total_us']} us | {row['adds_us']:+} us |"
+            for row in report["middleware_profile"]["middleware"]
+        ),
+        "",
+        "The whole stack under cProfile, top functions by own time:",
+        "",
+        "```",
+        report["middleware_profile"]["hot"].strip(),
+        "```",
         "",
         f"Timings: {report['timings']}.",
         "",

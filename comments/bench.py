@@ -1,4 +1,4 @@
-"""Benchmark comments: 2,000 on the Dystonia guide, 200 of them with an open report.
+"""Benchmark comments: 20,000 on the Dystonia guide, 200 of them with an open report.
 
 `python manage.py bench_data` calls `build()` after the benchmark users exist. The text
 says it is benchmark filler: it never reads as anyone's health experience. The copy of the
@@ -19,7 +19,7 @@ from conditions.models import Page
 
 from .models import Comment, Report
 
-ON_DYSTONIA = 2000
+ON_DYSTONIA = 20_000
 REPORTED = 200
 ON_SMALL_COPY = 10
 TEXT = "Benchmark filler comment {number}, written by the load test and not by a person."

@@ -20,7 +20,7 @@ def bench_username(number: int) -> str:
 class Command(BaseCommand):
     help = (
         "Build the benchmark data on PostgreSQL: the Dystonia guide, 50 generated conditions, 5,000 users, "
-        "1,000,000 ratings and 2,000 comments (from each app's bench.py). Safe to re-run."
+        "1,000,000 ratings and 20,000 comments (from each app's bench.py). Safe to re-run."
     )
 
     def add_arguments(self, parser):
