@@ -1,11 +1,17 @@
-"""Request-wide wiring: a request id on every request and log line, and the client's address behind proxies."""
+"""Request-wide wiring: a request id on every request and log line, the client's address behind
+proxies, and the Content-Security-Policy header."""
 
 import ipaddress
 import re
 import time
 import uuid
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from .logs import request_id_var
 
@@ -60,3 +66,58 @@ class ClientAddressMiddleware:
                 else:
                     request.META["REMOTE_ADDR"] = candidate
         return self.get_response(request)
+
+
+# Set per response by django-csp's decorators (@csp_exempt, @csp_update, @csp_replace, ...).
+PER_RESPONSE_POLICY = (
+    "_csp_exempt",
+    "_csp_exempt_ro",
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+_built_policies: dict = {}
+
+
+@receiver(setting_changed)
+def _forget_built_policies(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _built_policies.clear()
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site-wide header built once instead of for every response.
+
+    django-csp builds the header from settings on each response; for every response without a
+    nonce or a per-view policy that is the same string each time, and building it was an
+    eighth of what our middleware cost `/robots.txt` (benchmarks/profile.py). Responses with a
+    nonce or their own policy, and DEBUG, go through django-csp unchanged.
+    """
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in PER_RESPONSE_POLICY)
+            or _excludes_prefixes()
+        ):
+            return super().process_response(request, response)
+        if not _built_policies:
+            _built_policies[HEADER] = build_policy()
+            _built_policies[HEADER_REPORT_ONLY] = build_policy(report_only=True)
+        for header, policy in _built_policies.items():
+            if policy and header not in response:
+                response[header] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error, not a gap.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+def _excludes_prefixes() -> bool:
+    return any(
+        (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+        for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+    )

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "dystonia_portal.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "dystonia_portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and CSRF middleware, so it sees every cookie they set.
     "conditions.page_cache.CacheHeadersMiddleware",

@@ -151,17 +151,66 @@ def test_cookies_are_http_only_and_same_site_without_https(client, superuser):
 
 
 def test_csp_nonce_is_sent_only_when_a_page_uses_it(rf):
-    from csp.middleware import CSPMiddleware
     from django.http import HttpResponse
 
+    from dystonia_portal.middleware import ContentSecurityPolicyMiddleware
+
     request = rf.get("/")
-    middleware = CSPMiddleware(lambda request: HttpResponse("plain"))
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("plain"))
     assert "nonce-" not in middleware(request)["Content-Security-Policy"]
 
     request = rf.get("/")
-    middleware = CSPMiddleware(lambda request: HttpResponse(f'<script nonce="{request.csp_nonce}"></script>'))
+    middleware = ContentSecurityPolicyMiddleware(
+        lambda request: HttpResponse(f'<script nonce="{request.csp_nonce}"></script>')
+    )
     response = middleware(request)
     assert f"'nonce-{request.csp_nonce}'" in parse_csp(response["Content-Security-Policy"])["script-src"]
+
+
+def test_the_site_wide_policy_built_once_is_the_one_django_csp_builds(rf, settings):
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from dystonia_portal.middleware import ContentSecurityPolicyMiddleware
+
+    def plain(request):
+        return HttpResponse("plain")
+
+    ours = ContentSecurityPolicyMiddleware(plain)
+    theirs = CSPMiddleware(plain)
+    first, second = ours(rf.get("/")), ours(rf.get("/robots.txt"))
+    assert first["Content-Security-Policy"] == second["Content-Security-Policy"]
+    assert first["Content-Security-Policy"] == theirs(rf.get("/"))["Content-Security-Policy"]
+
+    # A changed setting is a changed header (the built one is forgotten).
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert ours(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_a_views_own_policy_and_a_late_nonce_still_go_through_django_csp(rf):
+    from csp.decorators import csp_exempt, csp_update
+    from csp.exceptions import CSPNonceError
+    from django.http import HttpResponse
+
+    from dystonia_portal.middleware import ContentSecurityPolicyMiddleware
+
+    @csp_update({"img-src": ["https://images.example.org"]})
+    def with_images(request):
+        return HttpResponse("images")
+
+    response = ContentSecurityPolicyMiddleware(with_images)(rf.get("/"))
+    assert "https://images.example.org" in parse_csp(response["Content-Security-Policy"])["img-src"]
+
+    @csp_exempt()
+    def exempt(request):
+        return HttpResponse("exempt")
+
+    assert "Content-Security-Policy" not in ContentSecurityPolicyMiddleware(exempt)(rf.get("/"))
+
+    request = rf.get("/")
+    ContentSecurityPolicyMiddleware(lambda request: HttpResponse("plain"))(request)
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)  # asked for after the header was written: an error, never a silent gap
 
 
 class InlineCodeFinder(HTMLParser):
