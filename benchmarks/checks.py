@@ -251,7 +251,7 @@ def search_queries() -> dict:
     """The six kinds of search query, each with how many pages it matches in this data."""
     from urllib.parse import urlencode
 
-    from conditions.bench import search_filler_words
+    from benchmarks.data.conditions import search_filler_words
     from conditions.search import pages_search
 
     kinds = {

@@ -285,7 +285,10 @@ def main():
         from deploy import nginx
 
         proxy_port = free_port()
-        proxy = nginx.start(listen=f"127.0.0.1:{proxy_port}", upstream=f"127.0.0.1:{port}", run_dir=work / "nginx")
+        # Its own folder, not one inside `work` (0700): nginx's workers run as another user.
+        proxy_dir = Path(tempfile.mkdtemp(prefix="dystonia-bench-nginx-"))
+        stack.callback(shutil.rmtree, proxy_dir, ignore_errors=True)
+        proxy = nginx.start(listen=f"127.0.0.1:{proxy_port}", upstream=f"127.0.0.1:{port}", run_dir=proxy_dir)
         stack.callback(proxy.wait, timeout=10)
         stack.callback(proxy.terminate)
         facts = checks.facts()

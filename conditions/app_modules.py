@@ -1,6 +1,6 @@
 """Find one module by name in every installed app, so conditions never imports the other apps.
 
-`load_demo` calls each app's `demo.load()`, `bench_data` each app's `bench.build()`.
+`load_demo` calls each app's `demo.load()`; the page lookup asks each app's `page_versions`.
 """
 
 import functools

@@ -7,11 +7,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-import comments.bench
-import conditions.bench
-import ratings.bench
+import benchmarks.data
+import benchmarks.data.comments
+import benchmarks.data.conditions
+import benchmarks.data.ratings
+from benchmarks.management.commands.bench_data import Command as BenchData
 from comments.models import Comment, Report
-from conditions.management.commands import bench_data
 from conditions.models import Page
 from ratings.models import Rating
 from ratings.services import rating_summaries_rebuild
@@ -19,12 +20,12 @@ from ratings.services import rating_summaries_rebuild
 
 @pytest.fixture
 def small_scale(monkeypatch):
-    monkeypatch.setattr(bench_data, "USER_COUNT", 20)
-    monkeypatch.setattr(conditions.bench, "CONDITION_COUNT", 3)
-    monkeypatch.setattr(ratings.bench, "TOTAL", 3000)
-    monkeypatch.setattr(ratings.bench, "ON_DYSTONIA", 1000)
-    monkeypatch.setattr(comments.bench, "ON_DYSTONIA", 40)
-    monkeypatch.setattr(comments.bench, "REPORTED", 4)
+    monkeypatch.setattr(benchmarks.data, "USER_COUNT", 20)
+    monkeypatch.setattr(benchmarks.data.conditions, "CONDITION_COUNT", 3)
+    monkeypatch.setattr(benchmarks.data.ratings, "TOTAL", 3000)
+    monkeypatch.setattr(benchmarks.data.ratings, "ON_DYSTONIA", 1000)
+    monkeypatch.setattr(benchmarks.data.comments, "ON_DYSTONIA", 40)
+    monkeypatch.setattr(benchmarks.data.comments, "REPORTED", 4)
 
 
 @pytest.mark.postgresql
@@ -32,7 +33,7 @@ def small_scale(monkeypatch):
 @pytest.mark.django_db
 def test_bench_data_builds_everything_once(small_scale):
     out = io.StringIO()
-    call_command("bench_data", stdout=out)
+    call_command(BenchData(), stdout=out)
 
     dystonia = Page.objects.get(parent=None, slug="dystonia")
     copy = Page.objects.get(parent=None, slug="dystonia-benchmark-copy")
@@ -51,7 +52,7 @@ def test_bench_data_builds_everything_once(small_scale):
     assert "Benchmark data ready" in out.getvalue()
 
     before = (Page.objects.count(), Rating.objects.count(), Comment.objects.count(), Report.objects.count())
-    call_command("bench_data", stdout=io.StringIO())
+    call_command(BenchData(), stdout=io.StringIO())
     assert (Page.objects.count(), Rating.objects.count(), Comment.objects.count(), Report.objects.count()) == before
 
 
@@ -59,7 +60,7 @@ def test_bench_data_builds_everything_once(small_scale):
 @pytest.mark.django_db
 def test_bench_data_refuses_anything_but_postgresql():
     with pytest.raises(CommandError, match="run it on PostgreSQL"):
-        call_command("bench_data", stdout=io.StringIO())
+        call_command(BenchData(), stdout=io.StringIO())
 
 
 @pytest.mark.postgresql
@@ -69,17 +70,17 @@ def test_bench_data_search_pages_are_filler_with_sections_and_searchable(small_s
     from conditions.models import SearchDocument, Section
     from conditions.search import pages_search
 
-    monkeypatch.setattr(conditions.bench, "SEARCH_GUIDES", 3)
-    call_command("bench_data", search_pages=30, stdout=io.StringIO())
+    monkeypatch.setattr(benchmarks.data.conditions, "SEARCH_GUIDES", 3)
+    call_command(BenchData(), search_pages=30, stdout=io.StringIO())
 
     filler = Page.objects.filter(parent__slug__startswith="benchmark-search-filler-")
     assert filler.count() == 30
-    assert Section.objects.filter(page__in=filler).count() == 30 * conditions.bench.SEARCH_SECTIONS
+    assert Section.objects.filter(page__in=filler).count() == 30 * benchmarks.data.conditions.SEARCH_SECTIONS
     for section in Section.objects.filter(page__in=filler):
         assert section.body.startswith("Benchmark filler text for measuring search. It gives no health information.")
     assert SearchDocument.objects.filter(page__in=filler).count() == 30
-    word = conditions.bench.search_filler_words()[0]
+    word = benchmarks.data.conditions.search_filler_words()[0]
     assert pages_search(terms=word).total == filler.filter(sections__body__contains=f" {word}").distinct().count()
 
-    call_command("bench_data", search_pages=30, stdout=io.StringIO())
+    call_command(BenchData(), search_pages=30, stdout=io.StringIO())
     assert filler.count() == 30

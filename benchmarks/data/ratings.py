@@ -14,11 +14,10 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from conditions.bench import SMALL_COPY_SLUG, copy_rows
+from benchmarks.data.conditions import SMALL_COPY_SLUG, copy_rows
 from conditions.models import Page
-
-from .models import Rating
-from .services import rating_summaries_rebuild
+from ratings.models import Rating
+from ratings.services import rating_summaries_rebuild
 
 TOTAL = 1_000_000
 ON_DYSTONIA = 200_000

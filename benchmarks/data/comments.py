@@ -14,10 +14,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from conditions.bench import SMALL_COPY_SLUG
+from benchmarks.data.conditions import SMALL_COPY_SLUG
+from comments.models import Comment, Report
 from conditions.models import Page
-
-from .models import Comment, Report
 
 ON_DYSTONIA = 20_000
 REPORTED = 200

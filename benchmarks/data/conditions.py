@@ -1,10 +1,10 @@
 """Benchmark data for conditions: 50 generated condition guides, and a copy of the Dystonia guide.
 
-`python manage.py bench_data` calls `build()` here, then the `bench.build()` of every other
-installed app that has one. The generated pages say they are benchmark filler: they never
-carry invented health advice. The copy of the Dystonia guide ("Dystonia (benchmark copy)")
-gets only a handful of ratings and comments from the other apps, so one run can compare the
-cost of the same page with little data against the real one with a lot.
+`benchmarks.data.build()` calls `build()` here first, then the ratings' and comments'. The
+generated pages say they are benchmark filler: they never carry invented health advice. The
+copy of the Dystonia guide ("Dystonia (benchmark copy)") gets only a handful of ratings and
+comments, so one run can compare the cost of the same page with little data against the real
+one with a lot.
 """
 
 import datetime
@@ -13,8 +13,8 @@ import time
 
 from django.db import connection, transaction
 
-from .markdown import render_markdown
-from .models import Page, RelatedLink, Section
+from conditions.markdown import render_markdown
+from conditions.models import Page, RelatedLink, Section
 
 CONDITION_COUNT = 50
 SUBPAGES = ["Symptoms", "Causes", "Diagnosis", "Treatment"]
