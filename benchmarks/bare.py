@@ -2,7 +2,7 @@
 
 gunicorn serves `benchmarks.bare:application` with the same workers as the site, so the
 gap between this and our own `/robots.txt` is what our middleware, settings and URLconf
-cost a request (benchmarks/profile.py says which part costs what).
+cost a request (benchmarks/middleware_profile.py says which part costs what).
 """
 
 from django.conf import settings

@@ -379,7 +379,7 @@ def main():
 
         render = checks.render_cost()
         say(f"In-process render cost (no fragment cache): {render}")
-        from benchmarks import profile as middleware_profile
+        from benchmarks import middleware_profile
 
         profile = {"middleware": middleware_profile.middleware_costs(), "hot": middleware_profile.hot_functions()}
         say("Middleware profile of /robots.txt (in-process CPU time per request):")

@@ -93,7 +93,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     django-csp builds the header from settings on each response; for every response without a
     nonce or a per-view policy that is the same string each time, and building it was an
-    eighth of what our middleware cost `/robots.txt` (benchmarks/profile.py). Responses with a
+    eighth of what our middleware cost `/robots.txt` (benchmarks/middleware_profile.py). Responses with a
     nonce or their own policy, and DEBUG, go through django-csp unchanged.
     """
 

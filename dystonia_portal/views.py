@@ -17,7 +17,7 @@ ROBOTS_RULES = "User-agent: *\nDisallow: /search/\nDisallow: /ratings/\nDisallow
 @require_safe
 def robots_txt(request):
     """robots.txt, pointing at the sitemap. A string rather than a template: crawlers ask for it
-    often, and `make bench` uses it as the floor our middleware adds to (benchmarks/profile.py)."""
+    often, and `make bench` uses it as the floor our middleware adds to (benchmarks/middleware_profile.py)."""
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     return HttpResponse(f"{ROBOTS_RULES}Sitemap: {sitemap}\n", content_type="text/plain; charset=utf-8")
 

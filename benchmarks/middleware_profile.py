@@ -6,7 +6,7 @@ prefix and the next is what that middleware adds. A cProfile of the whole stack 
 functions behind the figures. `make bench` runs it against its own database and puts both
 in the results; on its own:
 
-    DJANGO_DEBUG=true .venv/bin/python -m benchmarks.profile
+    DJANGO_DEBUG=true .venv/bin/python -m benchmarks.middleware_profile
 """
 
 import cProfile
