@@ -553,6 +553,8 @@ class CommentThread(models.Model):
         "conditions.Page", verbose_name="condition page", on_delete=models.CASCADE, related_name="comment_thread"
     )
     version = models.PositiveBigIntegerField("version", default=1)
+    # Kept by triggers too (migration 0010), for the thread's pagination without a count.
+    published = models.PositiveIntegerField("published comments", default=0)
 
     class Meta:
         verbose_name = "comment thread version"

@@ -25,13 +25,11 @@ def _page_href(request, number):
 def comment_thread(context, page):
     """The guide's comments, newest first, 20 to a page, and the form or a sign-in link.
 
-    Three queries whatever the number of comments: the thread's settings, the count
-    for pagination, and one page of comments with their authors. When the condition
-    page's query brought the thread's version and settings, the count is cached by the
-    version, leaving one query; and none for a signed-out reader, since what they see
-    (no form, no delete links) is the same for everyone, so it is cached per page, thread
-    version and comments page (conditions.page_cache). Signed-in readers get their own
-    (their form and delete links).
+    One query whatever the number of comments, for one page of comments with their authors:
+    the thread's count (kept by triggers) and settings come joined to the condition page's
+    own query. None for a signed-out reader, since what they see (no form, no delete links)
+    is the same for everyone, so it is cached per page, thread version and comments page
+    (conditions.page_cache). Signed-in readers get their own (their form and delete links).
     """
     request = context["request"]
     user = context["user"]
@@ -47,14 +45,11 @@ def comment_thread(context, page):
 
 
 def _thread_facts(page, comments) -> tuple[int, bool]:
-    """(published count, closed), cached by the thread's version when the page's query brought it."""
-
-    def build():
-        # The condition page's query joined the settings row; elsewhere this reads it.
-        thread_settings = getattr(page, "comment_settings", None) or CommentSettings(page=page)
-        return comments.count(), thread_settings.closed
-
-    return page_cache.get_or_build(page_cache.key("comments:facts", page, "comment_version"), build)
+    """(published count, closed): from the thread and settings rows the condition page's query
+    joined (the triggers keep the count), else read here."""
+    thread = getattr(page, "comment_thread", None)
+    thread_settings = getattr(page, "comment_settings", None) or CommentSettings(page=page)
+    return (thread.published if thread is not None else comments.count()), thread_settings.closed
 
 
 def _thread_context(request, user, page):

@@ -173,3 +173,28 @@ def test_plain_sql_moves_the_version_too(condition):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE conditions_section SET body = 'Raw.' WHERE page_id = %s", [condition.pk])
     assert content(condition) == before + 3  # one per section
+
+
+def published(guide):
+    return CommentThread.objects.get(page=guide).published
+
+
+def test_the_thread_counts_its_published_comments_through_every_kind_of_write(condition, other_guide, commenter):
+    from tests.comments.factories import make_comment
+
+    comments = [make_comment(condition, commenter, text=f"Comment number {n}.") for n in range(4)]
+    held = make_comment(condition, commenter, text="Held for a moderator.", status=Comment.Status.HELD)
+    assert published(condition) == 4
+    Comment.objects.filter(pk=comments[0].pk).update(status=Comment.Status.REMOVED)  # no signals
+    comments[1].status = Comment.Status.HIDDEN
+    comments[1].save()
+    assert published(condition) == 2
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.PUBLISHED)  # reinstated
+    assert published(condition) == 3
+    Comment.objects.filter(pk=comments[2].pk).update(page=other_guide)  # moved
+    assert (published(condition), published(other_guide)) == (2, 1)
+    comments[3].delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM comments_comment WHERE id = %s", [held.pk])
+    assert published(condition) == 0
+    assert published(condition) == Comment.objects.visible().filter(page=condition).count()

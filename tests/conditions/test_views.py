@@ -225,10 +225,10 @@ def test_condition_page_query_count_does_not_grow_with_sections_or_links(reader,
     for number in range(4, 9):
         Section.objects.create(page=condition, order=number, heading=f"Extra {number}", anchor=f"x{number}", body="x")
     # 1 the page joined with its counter rows, rating summary and comment settings, 2 the guide
-    # and its sub-pages, 3 sections with read-more pages, 4 related links, 5 the thread's
-    # comment count (an anonymous reader with no session has no rating of their own to look
-    # up; with no comments there is no page of comments to read).
-    with django_assert_num_queries(5):
+    # and its sub-pages, 3 sections with read-more pages, 4 related links (the thread's count
+    # comes with the page; an anonymous reader with no session has no rating of their own to
+    # look up; with no comments there is no page of comments to read).
+    with django_assert_num_queries(4):
         reader.get(condition.get_absolute_url())
     causes_url = condition.subpages.get(slug="causes").get_absolute_url()
     # The guide and its sub-pages are cached by the first request (tests/perf pins the
