@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import address_hash, rate_limit, session_key
+from dystonia_portal.ratelimit import rate_limit
+from dystonia_portal.readers import address_hash, existing_session_key, session_key
 
 from . import services
 from .forms import CommentForm, ReportForm
@@ -26,13 +27,6 @@ def _comment_or_404(comments, comment_id):
         return comments.get(pk=comment_id)
     except Comment.DoesNotExist:
         raise Http404(NOT_FOUND_COMMENT) from None
-
-
-def _reader_session_hash(request) -> str:
-    """The anonymous reader's session hash, without starting a session for someone who has none."""
-    if request.user.is_authenticated or request.session.session_key is None:
-        return ""
-    return session_key(request)
 
 
 def _needs_help_first(request, text) -> bool:
@@ -152,7 +146,7 @@ def comment_edit(request, comment_id):
 
 
 def _reports_by_reader(request):
-    return Report.objects.made_by(user=request.user, session_hash=_reader_session_hash(request))
+    return Report.objects.made_by(user=request.user, session_hash=existing_session_key(request))
 
 
 @require_http_methods(["GET", "POST"])

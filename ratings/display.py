@@ -2,22 +2,9 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from dystonia_portal.ratelimit import session_key
+from dystonia_portal.readers import reader_lookup
 
 from .models import SCORES, Rating, RatingSummary
-
-
-def reader_lookup(request, *, create: bool) -> dict | None:
-    """How to find this reader's rating: by account, or by a keyed hash of their session.
-
-    Without `create`, an anonymous reader who has no session yet gets None, so
-    merely reading a page never creates a session.
-    """
-    if request.user.is_authenticated:
-        return {"user": request.user}
-    if not create and request.session.session_key is None:
-        return None
-    return {"session_hash": session_key(request)}
 
 
 def reader_rating(request, page) -> Rating | None:

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import keyed_hash
+from dystonia_portal.readers import keyed_hash
 
 from .models import SCORES, Rating, RatingFeedback, RatingSummary
 

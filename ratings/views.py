@@ -4,9 +4,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import rate_limit, wants_json
+from dystonia_portal.ratelimit import rate_limit
+from dystonia_portal.readers import reader_lookup, wants_json
 
-from .display import reader_lookup, reader_rating, summary_figures
+from .display import reader_rating, summary_figures
 from .forms import FeedbackForm, RatingForm
 from .models import RatingSummary
 from .services import rating_feedback_submit, rating_submit
