@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conditions.models import Page
+from dystonia_portal.errors import ServiceError
 
 from .models import (
     AuthorReason,
@@ -49,8 +50,8 @@ PERSONAL_DETAILS_PATTERNS = [
 ]
 
 
-class CommentError(Exception):
-    """A write the rules do not allow; the message is shown to the person as it is."""
+class CommentError(ServiceError):
+    """A write to comments, reports or moderation that the rules do not allow."""
 
 
 def looks_personal(text: str) -> bool:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from conditions.models import Page
+from dystonia_portal.errors import ServiceError
 from dystonia_portal.ratelimit import rate_limit
 from dystonia_portal.readers import address_hash, existing_session_key, session_key
 
@@ -75,7 +76,7 @@ def comment_post(request, slug):
             )
         try:
             comment, created = services.comment_post(page=page, author=request.user, text=form.cleaned_data["text"])
-        except services.CommentError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             if not created:
@@ -127,7 +128,7 @@ def comment_edit(request, comment_id):
             )
         try:
             comment = services.comment_edit(comment=comment, user=request.user, text=text)
-        except services.CommentError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             if comment.status == Comment.Status.HELD:
@@ -169,7 +170,7 @@ def comment_report(request, comment_id):
                 session_hash="" if reporter else session_key(request),
                 address_hash=address_hash(request),
             )
-        except services.CommentError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("comments:report_thanks", comment.pk)

@@ -13,6 +13,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from dystonia_portal.admin import ReadOnlyAdmin
+from dystonia_portal.errors import ServiceError
+
 from . import services
 from .models import ClinicalReview, GuideRevision, Page, RevisionEvent
 from .review_forms import ApproveForm, CompareForm, GuideDraftForm, SendBackForm, SubmitForm
@@ -198,7 +201,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
         if form.is_valid():
             try:
                 services.revision_submit(revision=revision, user=request.user, **form.cleaned_data)
-            except services.ReviewError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "Sent for clinical review.")
@@ -215,7 +218,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             if form.is_valid():
                 try:
                     services.revision_approve(revision=revision, reviewer=request.user, **form.cleaned_data)
-                except services.ReviewError as exc:
+                except ServiceError as exc:
                     form.add_error(None, str(exc))
                 else:
                     revision.refresh_from_db()
@@ -231,7 +234,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             if form.is_valid():
                 try:
                     services.revision_send_back(revision=revision, reviewer=request.user, **form.cleaned_data)
-                except services.ReviewError as exc:
+                except ServiceError as exc:
                     form.add_error(None, str(exc))
                 else:
                     messages.success(request, "Sent back to the editor with your comment.")
@@ -245,7 +248,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
         revision = self._revision(request, revision_id)
         try:
             services.revision_publish(revision=revision, user=request.user)
-        except services.ReviewError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Published.")
@@ -257,7 +260,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
         revision = self._revision(request, revision_id)
         try:
             services.revision_withdraw(revision=revision, user=request.user)
-        except services.ReviewError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Change withdrawn. Readers still see the approved guide.")
@@ -269,7 +272,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
         revision = self._revision(request, revision_id)
         try:
             draft = services.revision_restore(revision=revision, user=request.user)
-        except services.ReviewError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
             return redirect(revision)
         messages.success(request, f"Version {revision.number} is now a new draft. Check it and send it for review.")
@@ -317,7 +320,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClinicalReview)
-class ClinicalReviewAdmin(admin.ModelAdmin):
+class ClinicalReviewAdmin(ReadOnlyAdmin):
     """The sign-offs, read only: they are made by approving a change, never typed in."""
 
     list_display = ["guide", "reviewed_on", "reviewer_name", "role", "legacy"]
@@ -335,12 +338,3 @@ class ClinicalReviewAdmin(admin.ModelAdmin):
         "created_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

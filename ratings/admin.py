@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import ExpressionWrapper, F, FloatField, Sum, Value
 from django.http import HttpResponse
 
+from dystonia_portal.admin import ReadOnlyAdmin
+
 from .display import one_decimal
 from .models import SCORES, Rating, RatingFeedback, RatingSummary
 from .services import rating_feedback_mark_handled
@@ -20,21 +22,10 @@ def prior_mean() -> float:
     return totals["total"] / totals["count"] if totals["count"] else 3.0
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Figures counted by the rating service: nobody edits them by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RatingSummary)
 class RatingSummaryAdmin(ReadOnlyAdmin):
+    """Figures counted by the rating service: nobody edits them by hand."""
+
     list_display = ["page", "average_display", "count", "bayesian_display", "distribution", "since_review"]
     list_select_related = ["page", "page__parent"]
     search_fields = ["page__title"]
