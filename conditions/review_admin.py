@@ -193,19 +193,25 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             "diff": services.snapshot_diff(current.content, form.content()),
         }
 
+    def _run(self, form, step, **arguments) -> bool:
+        """Run a workflow step with the form's answers; a refusal goes on the form. Whether it ran."""
+        if not form.is_valid():
+            return False
+        try:
+            step(**arguments, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+            return False
+        return True
+
     def submit_view(self, request, revision_id):
         self._post_only(request)
         self._require(self._can_edit(request))
         revision = self._revision(request, revision_id)
         form = SubmitForm(request.POST)
-        if form.is_valid():
-            try:
-                services.revision_submit(revision=revision, user=request.user, **form.cleaned_data)
-            except ServiceError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Sent for clinical review.")
-                return redirect(revision)
+        if self._run(form, services.revision_submit, revision=revision, user=request.user):
+            messages.success(request, "Sent for clinical review.")
+            return redirect(revision)
         return self._detail(request, revision, submit_form=form, status=400)
 
     def review_view(self, request, revision_id):
@@ -215,68 +221,58 @@ class GuideRevisionAdmin(admin.ModelAdmin):
         decision = request.POST.get("decision")
         if decision == "approve":
             form = ApproveForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.revision_approve(revision=revision, reviewer=request.user, **form.cleaned_data)
-                except ServiceError as exc:
-                    form.add_error(None, str(exc))
+            if self._run(form, services.revision_approve, revision=revision, reviewer=request.user):
+                revision.refresh_from_db()
+                if revision.state == GuideRevision.State.PUBLISHED:
+                    messages.success(request, "Approved and published. The guide shows today's review date.")
                 else:
-                    revision.refresh_from_db()
-                    if revision.state == GuideRevision.State.PUBLISHED:
-                        messages.success(request, "Approved and published. The guide shows today's review date.")
-                    else:
-                        when = timezone.localtime(revision.publish_at).strftime("%d/%m/%Y %H:%M")
-                        messages.success(request, f"Approved. It will be published at {when}.")
-                    return redirect(revision)
+                    when = timezone.localtime(revision.publish_at).strftime("%d/%m/%Y %H:%M")
+                    messages.success(request, f"Approved. It will be published at {when}.")
+                return redirect(revision)
             return self._detail(request, revision, approve_form=form, status=400)
         if decision == "send_back":
             form = SendBackForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.revision_send_back(revision=revision, reviewer=request.user, **form.cleaned_data)
-                except ServiceError as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    messages.success(request, "Sent back to the editor with your comment.")
-                    return redirect(revision)
+            if self._run(form, services.revision_send_back, revision=revision, reviewer=request.user):
+                messages.success(request, "Sent back to the editor with your comment.")
+                return redirect(revision)
             return self._detail(request, revision, send_back_form=form, status=400)
         raise PermissionDenied
 
-    def publish_view(self, request, revision_id):
+    def _step(self, request, revision_id, *, allowed, step, done):
+        """A button that runs one workflow step, then goes back to the change (or to the draft it made)."""
         self._post_only(request)
-        self._require(self._can_edit(request))
+        self._require(allowed(request))
         revision = self._revision(request, revision_id)
         try:
-            services.revision_publish(revision=revision, user=request.user)
-        except ServiceError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Published.")
-        return redirect(revision)
-
-    def withdraw_view(self, request, revision_id):
-        self._post_only(request)
-        self._require(self._can_edit(request))
-        revision = self._revision(request, revision_id)
-        try:
-            services.revision_withdraw(revision=revision, user=request.user)
-        except ServiceError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Change withdrawn. Readers still see the approved guide.")
-        return redirect(revision)
-
-    def restore_view(self, request, revision_id):
-        self._post_only(request)
-        self._require(self._can_start(request))
-        revision = self._revision(request, revision_id)
-        try:
-            draft = services.revision_restore(revision=revision, user=request.user)
+            made = step(revision=revision, user=request.user)
         except ServiceError as exc:
             messages.error(request, str(exc))
             return redirect(revision)
-        messages.success(request, f"Version {revision.number} is now a new draft. Check it and send it for review.")
-        return redirect(draft)
+        messages.success(request, done(revision))
+        return redirect(made if isinstance(made, GuideRevision) else revision)
+
+    def publish_view(self, request, revision_id):
+        return self._step(
+            request, revision_id, allowed=self._can_edit, step=services.revision_publish, done=lambda _: "Published."
+        )
+
+    def withdraw_view(self, request, revision_id):
+        return self._step(
+            request,
+            revision_id,
+            allowed=self._can_edit,
+            step=services.revision_withdraw,
+            done=lambda _: "Change withdrawn. Readers still see the approved guide.",
+        )
+
+    def restore_view(self, request, revision_id):
+        return self._step(
+            request,
+            revision_id,
+            allowed=self._can_start,
+            step=services.revision_restore,
+            done=lambda revision: f"Version {revision.number} is now a new draft. Check it and send it for review.",
+        )
 
     # History and compare.
 
