@@ -6,6 +6,8 @@ publish and restore; clinical reviewers (review_guiderevision) approve or send b
 service refuses anyone who worked on the change.
 """
 
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -43,9 +45,10 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             ("<int:revision_id>/open/", self.open_view, "open"),
             ("<int:revision_id>/submit/", self.submit_view, "submit"),
             ("<int:revision_id>/review/", self.review_view, "review"),
-            ("<int:revision_id>/publish/", self.publish_view, "publish"),
-            ("<int:revision_id>/restore/", self.restore_view, "restore"),
-            ("<int:revision_id>/withdraw/", self.withdraw_view, "withdraw"),
+            *(
+                (f"<int:revision_id>/{name}/", functools.partial(self.step_view, name=name), name)
+                for name in self.STEPS
+            ),
         ]
         urls = [
             path(route, self.admin_site.admin_view(view), name=f"conditions_guiderevision_{name}")
@@ -238,10 +241,26 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             return self._detail(request, revision, send_back_form=form, status=400)
         raise PermissionDenied
 
-    def _step(self, request, revision_id, *, allowed, step, done):
-        """A button that runs one workflow step, then goes back to the change (or to the draft it made)."""
+    # The buttons that run one workflow step: who may press them, the step, what it says after.
+    STEPS = {
+        "publish": ("_can_edit", services.revision_publish, lambda revision: "Published."),
+        "restore": (
+            "_can_start",
+            services.revision_restore,
+            lambda revision: f"Version {revision.number} is now a new draft. Check it and send it for review.",
+        ),
+        "withdraw": (
+            "_can_edit",
+            services.revision_withdraw,
+            lambda revision: "Change withdrawn. Readers still see the approved guide.",
+        ),
+    }
+
+    def step_view(self, request, revision_id, *, name):
+        """Run one workflow step (STEPS), then go back to the change, or to the draft the step made."""
+        allowed, step, done = self.STEPS[name]
         self._post_only(request)
-        self._require(allowed(request))
+        self._require(getattr(self, allowed)(request))
         revision = self._revision(request, revision_id)
         try:
             made = step(revision=revision, user=request.user)
@@ -250,29 +269,6 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             return redirect(revision)
         messages.success(request, done(revision))
         return redirect(made if isinstance(made, GuideRevision) else revision)
-
-    def publish_view(self, request, revision_id):
-        return self._step(
-            request, revision_id, allowed=self._can_edit, step=services.revision_publish, done=lambda _: "Published."
-        )
-
-    def withdraw_view(self, request, revision_id):
-        return self._step(
-            request,
-            revision_id,
-            allowed=self._can_edit,
-            step=services.revision_withdraw,
-            done=lambda _: "Change withdrawn. Readers still see the approved guide.",
-        )
-
-    def restore_view(self, request, revision_id):
-        return self._step(
-            request,
-            revision_id,
-            allowed=self._can_start,
-            step=services.revision_restore,
-            done=lambda revision: f"Version {revision.number} is now a new draft. Check it and send it for review.",
-        )
 
     # History and compare.
 
