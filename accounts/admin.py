@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
+from dystonia_portal.admin import ReadOnlyAdmin
+
 from . import services
 from .models import ErasureRecord, Profile
 
@@ -8,7 +10,8 @@ User = get_user_model()
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(ReadOnlyAdmin):
+    # No delete: deleting here would leave the account, its email and its comments' text. Erase instead.
     list_display = ["display_name", "account_state"]
     search_fields = ["display_name"]
     fields = ["display_name"]
@@ -21,16 +24,6 @@ class ProfileAdmin(admin.ModelAdmin):
     @admin.display(description="account")
     def account_state(self, profile):
         return "Active" if profile.user.is_active else "Not confirmed or banned"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting here would leave the account, its email and its comments' text: erase instead.
-        return False
 
     def has_erase_permission(self, request):
         return request.user.has_perm("accounts.erase_personal_data")
@@ -47,15 +40,6 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErasureRecord)
-class ErasureRecordAdmin(admin.ModelAdmin):
+class ErasureRecordAdmin(ReadOnlyAdmin):
     list_display = ["erased_at", "erased_by", "comments_deleted"]
     list_select_related = ["erased_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

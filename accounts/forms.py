@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 
 from comments.services import looks_personal
 
@@ -77,10 +77,6 @@ class ResendConfirmationForm(forms.Form):
         max_length=254,
         error_messages={"required": "Enter your email address", "invalid": "Enter a valid email address"},
     )
-
-
-class NewPasswordForm(SetPasswordForm):
-    pass
 
 
 class DeleteAccountForm(forms.Form):

@@ -4,7 +4,7 @@ from django.urls import path, reverse_lazy
 from dystonia_portal.ratelimit import rate_limit
 
 from . import views
-from .forms import NewPasswordForm, ResetPasswordForm
+from .forms import ResetPasswordForm
 
 app_name = "accounts"
 
@@ -40,8 +40,8 @@ urlpatterns = [
     path(
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
+            # Django's own SetPasswordForm: the project's crispy pack renders it like every form.
             template_name="accounts/password_reset_confirm.html",
-            form_class=NewPasswordForm,
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",

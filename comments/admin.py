@@ -4,6 +4,8 @@ Every decision goes through comments/services.py, the same functions the public 
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +18,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
+
+from dystonia_portal.admin import ReadOnlyAdmin, ReadOnlyInline
+from dystonia_portal.errors import ServiceError
 
 from . import services
 from .models import (
@@ -82,10 +87,8 @@ class ReasonFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReportInline(admin.TabularInline):
+class ReportInline(ReadOnlyInline):
     model = Report
-    extra = 0
-    can_delete = False
     fields = ["created_at", "reason", "details", "reporter_label", "reporter_record", "status", "resolved_at"]
     readonly_fields = fields
     verbose_name_plural = "reports (history)"
@@ -108,17 +111,9 @@ class ReportInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reporter").with_reporter_record()
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyInline):
     model = ModerationDecision
-    extra = 0
-    can_delete = False
     fields = ["created_at", "outcome", "moderator", "note"]
     readonly_fields = fields
     verbose_name_plural = "moderation decisions (history)"
@@ -126,25 +121,11 @@ class DecisionInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("moderator")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class EditInline(admin.TabularInline):
+class EditInline(ReadOnlyInline):
     model = CommentEdit
-    extra = 0
-    can_delete = False
     fields = ["edited_at", "previous_text"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class DecisionNoteForm(forms.Form):
@@ -176,49 +157,117 @@ class ClinicalNoteForm(forms.Form):
     )
 
 
+def _author(comment):
+    """The author a ban or unban acts on; refused when they deleted their account."""
+    if comment.author_id is None:
+        raise services.CommentError("This comment's author has deleted their account.")
+    return comment.author
+
+
+def _comments_done(past: str):
+    return lambda count: f"{past} {count} comment{'s' if count != 1 else ''}."
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One moderation decision: its confirmation page, who may make it, the service it calls, what it says after."""
+
+    title: str
+    verb: str  # the confirmation button
+    explain: str
+    permission: str  # "decide" or "ban": CommentAdmin.has_<permission>_permission
+    form: type[forms.Form]
+    apply: Callable  # (comment, moderator, note, author_reason): calls the service
+    done: Callable[[int], str]  # the success message for `count` comments
+    action: str = ""  # the changelist action that asks for it, if there is one
+    action_description: str = ""
+    once_per_author: bool = False  # for several comments by one author, act once
+
+
+# Every decision a moderator can make, in one table: the change page's buttons, the changelist's
+# actions, the confirmation page and the messages afterwards all read it.
 DECISIONS = {
-    "remove": {
-        "title": "Remove comments",
-        "verb": "Remove",
-        "explain": "Removed comments disappear from the page (a held one is not published). Their open reports "
+    "remove": Decision(
+        title="Remove comments",
+        verb="Remove",
+        explain="Removed comments disappear from the page (a held one is not published). Their open reports "
         "are upheld and each author is emailed the reason. Nothing is deleted: a removed comment can be "
         "reinstated.",
-        "permission": "decide",
-        "form": DecisionReasonForm,
-    },
-    "reinstate": {
-        "title": "Reinstate comments",
-        "verb": "Reinstate",
-        "explain": "Reinstated comments are published again. Their open reports are dismissed, and reports made "
+        permission="decide",
+        form=DecisionReasonForm,
+        apply=lambda comment, moderator, note, author_reason: services.comment_remove(
+            comment=comment, moderator=moderator, note=note, author_reason=author_reason
+        ),
+        done=_comments_done("Removed"),
+        action="remove_selected",
+        action_description="Remove selected comments",
+    ),
+    "reinstate": Decision(
+        title="Reinstate comments",
+        verb="Reinstate",
+        explain="Reinstated comments are published again. Their open reports are dismissed, and reports made "
         "before now will not hide them again. An author whose comment was held, hidden or removed is emailed.",
-        "permission": "decide",
-        "form": DecisionNoteForm,
-    },
-    "ban": {
-        "title": "Ban authors",
-        "verb": "Ban",
-        "explain": "Each author's account is deactivated and all their comments are removed, with their open "
+        permission="decide",
+        form=DecisionNoteForm,
+        apply=lambda comment, moderator, note, author_reason: services.comment_reinstate(
+            comment=comment, moderator=moderator, note=note
+        ),
+        done=_comments_done("Reinstated"),
+        action="reinstate_selected",
+        action_description="Reinstate selected comments",
+    ),
+    "ban": Decision(
+        title="Ban authors",
+        verb="Ban",
+        explain="Each author's account is deactivated and all their comments are removed, with their open "
         "reports upheld. The author is emailed the reason. A ban can be lifted later.",
-        "permission": "ban",
-        "form": DecisionReasonForm,
-    },
-    "seen": {
-        "title": "Mark the urgent item as seen",
-        "verb": "Mark as seen",
-        "explain": "Stops the urgent clock without changing the comment, for when no other decision applies or "
+        permission="ban",
+        form=DecisionReasonForm,
+        apply=lambda comment, moderator, note, author_reason: services.user_ban(
+            user=_author(comment), moderator=moderator, note=note, comment=comment, author_reason=author_reason
+        ),
+        done=_comments_done("Banned the authors of"),
+        action="ban_selected_authors",
+        action_description="Ban the authors of selected comments",
+        once_per_author=True,
+    ),
+    "seen": Decision(
+        title="Mark the urgent item as seen",
+        verb="Mark as seen",
+        explain="Stops the urgent clock without changing the comment, for when no other decision applies or "
         "you have acted another way. Say what you did in the note.",
-        "permission": "decide",
-        "form": DecisionNoteForm,
-    },
-    "unban": {
-        "title": "Lift the ban",
-        "verb": "Lift the ban",
-        "explain": "The author can sign in and comment again. Their removed comments stay removed: reinstate any "
+        permission="decide",
+        form=DecisionNoteForm,
+        apply=lambda comment, moderator, note, author_reason: services.urgent_item_close(
+            comment=comment, moderator=moderator, note=note
+        ),
+        done=lambda count: "The urgent item is closed. Nothing about the comment changed.",
+    ),
+    "unban": Decision(
+        title="Lift the ban",
+        verb="Lift the ban",
+        explain="The author can sign in and comment again. Their removed comments stay removed: reinstate any "
         "one of them on its own page. The author is emailed.",
-        "permission": "ban",
-        "form": DecisionNoteForm,
-    },
+        permission="ban",
+        form=DecisionNoteForm,
+        apply=lambda comment, moderator, note, author_reason: services.user_unban(
+            user=_author(comment), moderator=moderator, note=note, comment=comment
+        ),
+        done=lambda count: "The ban is lifted. The author can sign in again.",
+    ),
 }
+
+
+def _changelist_action(name: str):
+    """The changelist action that asks for the decision `name` on the selected comments."""
+    decision = DECISIONS[name]
+
+    @admin.action(description=decision.action_description, permissions=[decision.permission])
+    def action(modeladmin, request, queryset):
+        return modeladmin._confirm_or_apply(request, name, queryset)
+
+    action.__name__ = decision.action
+    return action
 
 
 def decision_buttons(comment, *, can_decide: bool, can_ban: bool, urgent: bool = False) -> list[tuple[str, str]]:
@@ -254,7 +303,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_display_links = ["excerpt"]
     list_filter = [QueueFilter, "status", ReasonFilter, "page"]
     search_fields = ["text", "author__username"]
-    actions = ["remove_selected", "reinstate_selected", "ban_selected_authors"]
+    actions = [_changelist_action(name) for name, decision in DECISIONS.items() if decision.action]
     inlines = [ReportInline, DecisionInline, EditInline]
     fields = [
         "page",
@@ -385,7 +434,7 @@ class CommentAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.clinical_note_save(comment=comment, user=request.user, text=form.cleaned_data["text"])
-            except services.CommentError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 self.message_user(request, "The clinician's note is saved and shown under the comment.")
@@ -427,12 +476,7 @@ class CommentAdmin(admin.ModelAdmin):
         return self.has_change_permission(request) and request.user.has_perm("comments.add_moderationdecision")
 
     def _check_permission(self, request, decision):
-        allowed = (
-            self.has_ban_permission(request)
-            if DECISIONS[decision]["permission"] == "ban"
-            else self.has_decide_permission(request)
-        )
-        if not allowed:
+        if not getattr(self, f"has_{DECISIONS[decision].permission}_permission")(request):
             raise PermissionDenied
 
     def decision_view(self, request, comment_id, decision):
@@ -442,22 +486,10 @@ class CommentAdmin(admin.ModelAdmin):
         comment = get_object_or_404(self.get_queryset(request), pk=comment_id)
         return self._confirm_or_apply(request, decision, [comment], from_change_page=True)
 
-    @admin.action(description="Remove selected comments", permissions=["decide"])
-    def remove_selected(self, request, queryset):
-        return self._confirm_or_apply(request, "remove", queryset)
-
-    @admin.action(description="Reinstate selected comments", permissions=["decide"])
-    def reinstate_selected(self, request, queryset):
-        return self._confirm_or_apply(request, "reinstate", queryset)
-
-    @admin.action(description="Ban the authors of selected comments", permissions=["ban"])
-    def ban_selected_authors(self, request, queryset):
-        return self._confirm_or_apply(request, "ban", queryset)
-
     def _confirm_or_apply(self, request, decision, comments, from_change_page=False):
         """Show a confirmation page with a note (and the author's reason); apply the decision once confirmed."""
         comments = list(comments)
-        form = DECISIONS[decision]["form"](request.POST if "confirm" in request.POST else None)
+        form = DECISIONS[decision].form(request.POST if "confirm" in request.POST else None)
         if request.method == "POST" and "confirm" in request.POST and form.is_valid():
             self._apply(
                 request, decision, comments, form.cleaned_data["note"], form.cleaned_data.get("author_reason", "")
@@ -469,16 +501,14 @@ class CommentAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": DECISIONS[decision]["title"],
+            "title": DECISIONS[decision].title,
             "decision": decision,
             "details": DECISIONS[decision],
             "comments": comments,
             "form": form,
             "from_change_page": from_change_page,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "action_name": {"remove": "remove_selected", "reinstate": "reinstate_selected"}.get(
-                decision, "ban_selected_authors"
-            ),
+            "action_name": DECISIONS[decision].action,
             "ban_counts": [
                 {"author": author, "count": services.ban_would_remove(author)} for author in authors.values()
             ]
@@ -488,66 +518,32 @@ class CommentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/comments/comment/confirm_decision.html", context)
 
     def _apply(self, request, decision, comments, note, author_reason):
+        details = DECISIONS[decision]
         done, refused = 0, []
-        banned = set()
+        authors = set()
         for comment in comments:
             try:
-                if decision == "remove":
-                    services.comment_remove(
-                        comment=comment, moderator=request.user, note=note, author_reason=author_reason
-                    )
-                elif decision == "reinstate":
-                    services.comment_reinstate(comment=comment, moderator=request.user, note=note)
-                elif decision == "seen":
-                    services.urgent_item_close(comment=comment, moderator=request.user, note=note)
-                elif comment.author_id is None:
-                    raise services.CommentError("This comment's author has deleted their account.")
-                elif decision == "unban":
-                    services.user_unban(user=comment.author, moderator=request.user, note=note, comment=comment)
-                elif comment.author_id not in banned:
-                    services.user_ban(
-                        user=comment.author,
-                        moderator=request.user,
-                        note=note,
-                        comment=comment,
-                        author_reason=author_reason,
-                    )
-                    banned.add(comment.author_id)
+                if not (details.once_per_author and comment.author_id and comment.author_id in authors):
+                    details.apply(comment, request.user, note, author_reason)
+                    authors.add(comment.author_id)
                 done += 1
-            except services.CommentError as exc:
+            except ServiceError as exc:
                 refused.append(f"“{Truncator(comment.text).chars(40)}”: {exc}")
-        if done and decision == "unban":
-            self.message_user(request, "The ban is lifted. The author can sign in again.", messages.SUCCESS)
-        elif done and decision == "seen":
-            self.message_user(
-                request, "The urgent item is closed. Nothing about the comment changed.", messages.SUCCESS
-            )
-        elif done:
-            verb = {"remove": "Removed", "reinstate": "Reinstated", "ban": "Banned the authors of"}[decision]
-            self.message_user(request, f"{verb} {done} comment{'s' if done != 1 else ''}.", messages.SUCCESS)
+        if done:
+            self.message_user(request, details.done(done), messages.SUCCESS)
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    """Read-only list of every report, for looking back; decisions are made on the comment."""
+class ReportAdmin(ReadOnlyAdmin):
+    """Read-only list of every report, for looking back; reports are closed by decisions on their comment."""
 
     list_display = ["created_at", "reason", "status", "comment"]
     list_filter = ["status", "reason"]
     list_select_related = ["comment"]
     fields = ["comment", "reason", "details", "status", "created_at", "resolved_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Reports are closed by decisions on their comment; this page only shows them (no Save).
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DecidedWithinFilter(admin.SimpleListFilter):
@@ -564,7 +560,7 @@ class DecidedWithinFilter(admin.SimpleListFilter):
 
 
 @admin.register(ModerationDecision)
-class ModerationDecisionAdmin(admin.ModelAdmin):
+class ModerationDecisionAdmin(ReadOnlyAdmin):
     """The audit log. Decisions are only made through the comment admin, never typed in here."""
 
     list_display = ["created_at", "outcome", "moderator", "comment", "author_reason", "note", "time_waited"]
@@ -576,15 +572,6 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
     @admin.display(description="waited")
     def time_waited(self, decision):
         return timesince(decision.waiting_since, decision.created_at, depth=2) if decision.waiting_since else "-"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CommentSettings)
@@ -619,7 +606,7 @@ class UrgentStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(UrgentItem)
-class UrgentItemAdmin(admin.ModelAdmin):
+class UrgentItemAdmin(ReadOnlyAdmin):
     """The clock on each urgent item, for looking back. Items open and close through decisions on the comment."""
 
     list_display = ["opened_at", "kind", "comment", "waited", "first_action_by", "realerted_at"]
@@ -633,12 +620,3 @@ class UrgentItemAdmin(admin.ModelAdmin):
         if item.first_action_at is None:
             return f"Still {wait_label(item.opened_at)}"
         return timesince(item.opened_at, item.first_action_at, depth=2)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conditions.models import Page
+from dystonia_portal.errors import ServiceError
 
 from .models import (
     AuthorReason,
@@ -49,8 +50,8 @@ PERSONAL_DETAILS_PATTERNS = [
 ]
 
 
-class CommentError(Exception):
-    """A write the rules do not allow; the message is shown to the person as it is."""
+class CommentError(ServiceError):
+    """A write to comments, reports or moderation that the rules do not allow."""
 
 
 def looks_personal(text: str) -> bool:
@@ -347,24 +348,30 @@ def _reason_sentence(author_reason: str) -> str:
 
 
 @transaction.atomic
-def comment_remove(*, comment: Comment, moderator, note: str = "", author_reason: str = "") -> ModerationDecision:
-    """Remove a comment (soft delete), or decline a held one; uphold its open reports, record it, tell the author."""
+def comment_remove(
+    *,
+    comment: Comment,
+    moderator,
+    note: str = "",
+    author_reason: str = "",
+    outcome: str = ModerationDecision.Outcome.REMOVE,
+) -> ModerationDecision:
+    """Remove a comment (soft delete), or decline a held one; uphold its open reports, record it, tell the author.
+
+    user_ban removes each of the author's comments through here with `outcome` BAN: the
+    decision says so, and the author is told once, about the ban, not about each comment.
+    """
     comment = Comment.objects.select_for_update(of=("self",)).select_related("author", "page").get(pk=comment.pk)
     if comment.status == Comment.Status.REMOVED:
         raise CommentError("This comment has already been removed.")
     now = timezone.now()
     was_held = comment.status == Comment.Status.HELD
-    decision = _decide(
-        comment,
-        moderator=moderator,
-        outcome=ModerationDecision.Outcome.REMOVE,
-        note=note,
-        author_reason=author_reason,
-        now=now,
-    )
+    decision = _decide(comment, moderator=moderator, outcome=outcome, note=note, author_reason=author_reason, now=now)
     comment.status = Comment.Status.REMOVED
     comment.save(update_fields=["status"])
     _resolve_reports(comment, Report.Status.UPHELD, now)
+    if outcome == ModerationDecision.Outcome.BAN:
+        return decision
     reason = _reason_sentence(author_reason)
     if was_held:
         _notify_author(
@@ -470,22 +477,18 @@ def user_ban(
     now = timezone.now()
     user.is_active = False
     user.save(update_fields=["is_active"])
-    decisions = []
+    # Lock every comment of theirs at once, in one order, before removing them one by one.
     posted_comments = Comment.objects.select_for_update().filter(author=user).exclude(status=Comment.Status.REMOVED)
-    for posted in posted_comments:
-        decisions.append(
-            _decide(
-                posted,
-                moderator=moderator,
-                outcome=ModerationDecision.Outcome.BAN,
-                note=note,
-                author_reason=author_reason,
-                now=now,
-            )
+    decisions = [
+        comment_remove(
+            comment=posted,
+            moderator=moderator,
+            note=note,
+            author_reason=author_reason,
+            outcome=ModerationDecision.Outcome.BAN,
         )
-        posted.status = Comment.Status.REMOVED
-        posted.save(update_fields=["status"])
-        _resolve_reports(posted, Report.Status.UPHELD, now)
+        for posted in posted_comments
+    ]
     if comment is not None and comment.pk not in {decision.comment_id for decision in decisions}:
         decisions.append(
             _decide(
@@ -517,8 +520,8 @@ def user_unban(*, user, moderator, comment: Comment, note: str = "") -> Moderati
     now = timezone.now()
     user.is_active = True
     user.save(update_fields=["is_active"])
-    decision = ModerationDecision.objects.create(
-        comment=comment, moderator=moderator, outcome=ModerationDecision.Outcome.UNBAN, note=note, created_at=now
+    decision = _decide(
+        comment, moderator=moderator, outcome=ModerationDecision.Outcome.UNBAN, note=note, author_reason="", now=now
     )
     if user.email:
         _send_after_commit(

@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import address_hash, rate_limit, session_key
+from dystonia_portal.errors import ServiceError
+from dystonia_portal.ratelimit import rate_limit
+from dystonia_portal.readers import address_hash, existing_session_key, session_key
 
 from . import services
 from .forms import CommentForm, ReportForm
@@ -26,13 +28,6 @@ def _comment_or_404(comments, comment_id):
         return comments.get(pk=comment_id)
     except Comment.DoesNotExist:
         raise Http404(NOT_FOUND_COMMENT) from None
-
-
-def _reader_session_hash(request) -> str:
-    """The anonymous reader's session hash, without starting a session for someone who has none."""
-    if request.user.is_authenticated or request.session.session_key is None:
-        return ""
-    return session_key(request)
 
 
 def _needs_help_first(request, text) -> bool:
@@ -81,7 +76,7 @@ def comment_post(request, slug):
             )
         try:
             comment, created = services.comment_post(page=page, author=request.user, text=form.cleaned_data["text"])
-        except services.CommentError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             if not created:
@@ -133,7 +128,7 @@ def comment_edit(request, comment_id):
             )
         try:
             comment = services.comment_edit(comment=comment, user=request.user, text=text)
-        except services.CommentError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             if comment.status == Comment.Status.HELD:
@@ -152,7 +147,7 @@ def comment_edit(request, comment_id):
 
 
 def _reports_by_reader(request):
-    return Report.objects.made_by(user=request.user, session_hash=_reader_session_hash(request))
+    return Report.objects.made_by(user=request.user, session_hash=existing_session_key(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -175,7 +170,7 @@ def comment_report(request, comment_id):
                 session_hash="" if reporter else session_key(request),
                 address_hash=address_hash(request),
             )
-        except services.CommentError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("comments:report_thanks", comment.pk)

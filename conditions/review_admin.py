@@ -6,12 +6,17 @@ publish and restore; clinical reviewers (review_guiderevision) approve or send b
 service refuses anyone who worked on the change.
 """
 
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+
+from dystonia_portal.admin import ReadOnlyAdmin
+from dystonia_portal.errors import ServiceError
 
 from . import services
 from .models import ClinicalReview, GuideRevision, Page, RevisionEvent
@@ -40,9 +45,10 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             ("<int:revision_id>/open/", self.open_view, "open"),
             ("<int:revision_id>/submit/", self.submit_view, "submit"),
             ("<int:revision_id>/review/", self.review_view, "review"),
-            ("<int:revision_id>/publish/", self.publish_view, "publish"),
-            ("<int:revision_id>/restore/", self.restore_view, "restore"),
-            ("<int:revision_id>/withdraw/", self.withdraw_view, "withdraw"),
+            *(
+                (f"<int:revision_id>/{name}/", functools.partial(self.step_view, name=name), name)
+                for name in self.STEPS
+            ),
         ]
         urls = [
             path(route, self.admin_site.admin_view(view), name=f"conditions_guiderevision_{name}")
@@ -190,19 +196,25 @@ class GuideRevisionAdmin(admin.ModelAdmin):
             "diff": services.snapshot_diff(current.content, form.content()),
         }
 
+    def _run(self, form, step, **arguments) -> bool:
+        """Run a workflow step with the form's answers; a refusal goes on the form. Whether it ran."""
+        if not form.is_valid():
+            return False
+        try:
+            step(**arguments, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+            return False
+        return True
+
     def submit_view(self, request, revision_id):
         self._post_only(request)
         self._require(self._can_edit(request))
         revision = self._revision(request, revision_id)
         form = SubmitForm(request.POST)
-        if form.is_valid():
-            try:
-                services.revision_submit(revision=revision, user=request.user, **form.cleaned_data)
-            except services.ReviewError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Sent for clinical review.")
-                return redirect(revision)
+        if self._run(form, services.revision_submit, revision=revision, user=request.user):
+            messages.success(request, "Sent for clinical review.")
+            return redirect(revision)
         return self._detail(request, revision, submit_form=form, status=400)
 
     def review_view(self, request, revision_id):
@@ -212,68 +224,51 @@ class GuideRevisionAdmin(admin.ModelAdmin):
         decision = request.POST.get("decision")
         if decision == "approve":
             form = ApproveForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.revision_approve(revision=revision, reviewer=request.user, **form.cleaned_data)
-                except services.ReviewError as exc:
-                    form.add_error(None, str(exc))
+            if self._run(form, services.revision_approve, revision=revision, reviewer=request.user):
+                revision.refresh_from_db()
+                if revision.state == GuideRevision.State.PUBLISHED:
+                    messages.success(request, "Approved and published. The guide shows today's review date.")
                 else:
-                    revision.refresh_from_db()
-                    if revision.state == GuideRevision.State.PUBLISHED:
-                        messages.success(request, "Approved and published. The guide shows today's review date.")
-                    else:
-                        when = timezone.localtime(revision.publish_at).strftime("%d/%m/%Y %H:%M")
-                        messages.success(request, f"Approved. It will be published at {when}.")
-                    return redirect(revision)
+                    when = timezone.localtime(revision.publish_at).strftime("%d/%m/%Y %H:%M")
+                    messages.success(request, f"Approved. It will be published at {when}.")
+                return redirect(revision)
             return self._detail(request, revision, approve_form=form, status=400)
         if decision == "send_back":
             form = SendBackForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.revision_send_back(revision=revision, reviewer=request.user, **form.cleaned_data)
-                except services.ReviewError as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    messages.success(request, "Sent back to the editor with your comment.")
-                    return redirect(revision)
+            if self._run(form, services.revision_send_back, revision=revision, reviewer=request.user):
+                messages.success(request, "Sent back to the editor with your comment.")
+                return redirect(revision)
             return self._detail(request, revision, send_back_form=form, status=400)
         raise PermissionDenied
 
-    def publish_view(self, request, revision_id):
-        self._post_only(request)
-        self._require(self._can_edit(request))
-        revision = self._revision(request, revision_id)
-        try:
-            services.revision_publish(revision=revision, user=request.user)
-        except services.ReviewError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Published.")
-        return redirect(revision)
+    # The buttons that run one workflow step: who may press them, the step, what it says after.
+    STEPS = {
+        "publish": ("_can_edit", services.revision_publish, lambda revision: "Published."),
+        "restore": (
+            "_can_start",
+            services.revision_restore,
+            lambda revision: f"Version {revision.number} is now a new draft. Check it and send it for review.",
+        ),
+        "withdraw": (
+            "_can_edit",
+            services.revision_withdraw,
+            lambda revision: "Change withdrawn. Readers still see the approved guide.",
+        ),
+    }
 
-    def withdraw_view(self, request, revision_id):
+    def step_view(self, request, revision_id, *, name):
+        """Run one workflow step (STEPS), then go back to the change, or to the draft the step made."""
+        allowed, step, done = self.STEPS[name]
         self._post_only(request)
-        self._require(self._can_edit(request))
+        self._require(getattr(self, allowed)(request))
         revision = self._revision(request, revision_id)
         try:
-            services.revision_withdraw(revision=revision, user=request.user)
-        except services.ReviewError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Change withdrawn. Readers still see the approved guide.")
-        return redirect(revision)
-
-    def restore_view(self, request, revision_id):
-        self._post_only(request)
-        self._require(self._can_start(request))
-        revision = self._revision(request, revision_id)
-        try:
-            draft = services.revision_restore(revision=revision, user=request.user)
-        except services.ReviewError as exc:
+            made = step(revision=revision, user=request.user)
+        except ServiceError as exc:
             messages.error(request, str(exc))
             return redirect(revision)
-        messages.success(request, f"Version {revision.number} is now a new draft. Check it and send it for review.")
-        return redirect(draft)
+        messages.success(request, done(revision))
+        return redirect(made if isinstance(made, GuideRevision) else revision)
 
     # History and compare.
 
@@ -317,7 +312,7 @@ class GuideRevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClinicalReview)
-class ClinicalReviewAdmin(admin.ModelAdmin):
+class ClinicalReviewAdmin(ReadOnlyAdmin):
     """The sign-offs, read only: they are made by approving a change, never typed in."""
 
     list_display = ["guide", "reviewed_on", "reviewer_name", "role", "legacy"]
@@ -335,12 +330,3 @@ class ClinicalReviewAdmin(admin.ModelAdmin):
         "created_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

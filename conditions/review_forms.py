@@ -147,6 +147,16 @@ class GuideDraftForm(forms.Form):
                     self.add_error(f"{key}-url", "Enter the link's address.")
         return data
 
+    def _kept(self, children: list[dict], prefix: str, fields: list[str]) -> list[dict]:
+        """A page's sections or links that the form keeps (not ticked to remove), with its values for `fields`."""
+        kept = []
+        for number, child in enumerate(children):
+            key = f"{prefix}{number}"
+            if not self.cleaned_data[f"{key}-remove"]:
+                child.update({field: self.cleaned_data[f"{key}-{field}"] for field in fields})
+                kept.append(child)
+        return kept
+
     def content(self) -> dict:
         """The draft snapshot with this form's changes."""
         data = self.cleaned_data
@@ -156,13 +166,7 @@ class GuideDraftForm(forms.Form):
             page["summary"] = data[f"p{p}-summary"]
             if f"p{p}-short_title" in data:
                 page["short_title"] = data[f"p{p}-short_title"]
-            sections = []
-            for s, section in enumerate(page["sections"]):
-                key = f"p{p}-s{s}"
-                if data[f"{key}-remove"]:
-                    continue
-                section.update(heading=data[f"{key}-heading"], anchor=data[f"{key}-anchor"], body=data[f"{key}-body"])
-                sections.append(section)
+            sections = self._kept(page["sections"], f"p{p}-s", ["heading", "anchor", "body"])
             if data[f"p{p}-snew-body"]:
                 sections.append(
                     {
@@ -176,13 +180,7 @@ class GuideDraftForm(forms.Form):
                     }
                 )
             page["sections"] = sections
-            links = []
-            for k, link in enumerate(page["links"]):
-                key = f"p{p}-l{k}"
-                if data[f"{key}-remove"]:
-                    continue
-                link.update(title=data[f"{key}-title"], url=data[f"{key}-url"], description=data[f"{key}-description"])
-                links.append(link)
+            links = self._kept(page["links"], f"p{p}-l", ["title", "url", "description"])
             if data.get(f"p{p}-lnew-title"):
                 links.append(
                     {

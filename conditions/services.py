@@ -23,6 +23,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from dystonia_portal.errors import ServiceError
+
 from .models import (
     ClinicalReview,
     DraftEditor,
@@ -44,8 +46,8 @@ SECTION_FIELDS = ["order", "heading", "anchor", "body", "read_more_label"]
 LINK_FIELDS = ["order", "title", "description", "url"]
 
 
-class ReviewError(Exception):
-    """A step the workflow does not allow; the message says why, for the person trying it."""
+class ReviewError(ServiceError):
+    """A step the review workflow does not allow; the message says why, for the person trying it."""
 
 
 class EditConflict(ReviewError):

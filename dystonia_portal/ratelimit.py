@@ -1,4 +1,4 @@
-"""Rate limits for write endpoints, and reader keys that never store an IP address.
+"""Rate limits for write endpoints, counted per reader (dystonia_portal.readers).
 
 One mechanism for every write (rating, comment, report, sign-up, sign-in ...):
 `@rate_limit("rating")` counts requests per reader in a fixed window (ratelimits.counters:
@@ -8,8 +8,6 @@ left in the window) once the reader is over the limit set in settings.RATE_LIMIT
 """
 
 import functools
-import hashlib
-import hmac
 import math
 
 from django.conf import settings
@@ -18,40 +16,7 @@ from django.shortcuts import render
 
 from ratelimits.counters import counter_increment
 
-
-def keyed_hash(value: str) -> str:
-    """A keyed hash (HMAC-SHA256 with the secret key): comparable, not reversible."""
-    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
-
-
-def address_hash(request) -> str:
-    """The client's address as a keyed hash, for counting without storing the address."""
-    return keyed_hash(request.META.get("REMOTE_ADDR", ""))[:40]
-
-
-def address_key(request) -> str:
-    return "addr:" + address_hash(request)
-
-
-def session_key(request) -> str:
-    """The anonymous reader's session, created if needed, as a keyed hash."""
-    if request.session.session_key is None:
-        request.session.save()
-    return keyed_hash(request.session.session_key)[:40]
-
-
-def reader_key(request) -> str:
-    """Who is asking: the account when signed in, otherwise the client's address.
-
-    Sessions cost a bot nothing to mint, so anonymous limits count per address.
-    """
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return address_key(request)
-
-
-def wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
+from .readers import reader_key, wants_json
 
 
 def wait_sentence(seconds: int) -> str:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
-from .ratelimit import keyed_hash
+from .readers import keyed_hash
 
 USERNAME_MAX_LENGTH = 150  # django.contrib.auth's User.username
 

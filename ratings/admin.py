@@ -1,40 +1,19 @@
 import csv
 
 from django.contrib import admin, messages
-from django.db.models import ExpressionWrapper, F, FloatField, Sum, Value
 from django.http import HttpResponse
 
-from .display import one_decimal
+from dystonia_portal.admin import ReadOnlyAdmin
+
+from .display import average_of, bayesian_average, since_review_figures
 from .models import SCORES, Rating, RatingFeedback, RatingSummary
 from .services import rating_feedback_mark_handled
-
-# Bayesian average for ranking pages: (m * C + total) / (m + count), where the prior
-# C is the mean score over every rating of every page and m = 10 ratings' weight.
-# A page with few ratings is pulled towards the site-wide mean, so 1 rating of 5
-# stars does not outrank 200 ratings averaging 4.8.
-PRIOR_WEIGHT = 10
-
-
-def prior_mean() -> float:
-    totals = RatingSummary.objects.aggregate(count=Sum("count"), total=Sum("total"))
-    return totals["total"] / totals["count"] if totals["count"] else 3.0
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Figures counted by the rating service: nobody edits them by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RatingSummary)
 class RatingSummaryAdmin(ReadOnlyAdmin):
+    """Figures counted by the rating service: nobody edits them by hand."""
+
     list_display = ["page", "average_display", "count", "bayesian_display", "distribution", "since_review"]
     list_select_related = ["page", "page__parent"]
     search_fields = ["page__title"]
@@ -43,16 +22,11 @@ class RatingSummaryAdmin(ReadOnlyAdmin):
     readonly_fields = list_display
 
     def get_queryset(self, request):
-        prior = prior_mean()
-        bayesian = ExpressionWrapper(
-            (Value(PRIOR_WEIGHT * prior) + F("total")) / (Value(float(PRIOR_WEIGHT)) + F("count")),
-            output_field=FloatField(),
-        )
-        return super().get_queryset(request).annotate(bayesian=bayesian)
+        return super().get_queryset(request).annotate(bayesian=bayesian_average())
 
     @admin.display(description="average")
     def average_display(self, summary):
-        return one_decimal(summary.total, summary.count) if summary.count else "-"
+        return average_of(summary.total, summary.count) or "-"
 
     @admin.display(description="Bayesian average (for ranking)", ordering="bayesian")
     def bayesian_display(self, summary):
@@ -64,12 +38,11 @@ class RatingSummaryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="since last review")
     def since_review(self, summary):
-        count, total, buckets = summary.since_review(summary.page.last_reviewed)
-        reviewed = summary.page.last_reviewed.strftime("%d/%m/%Y")
-        if not count:
-            return f"No ratings since {reviewed}"
-        shares = " / ".join(str(n) for n in buckets.values())
-        return f"{one_decimal(total, count)} from {count} since {reviewed} ({shares})"
+        recent = since_review_figures(summary, summary.page)
+        if not recent["count"]:
+            return f"No ratings since {recent['reviewed']}"
+        shares = " / ".join(str(n) for n in recent["buckets"].values())
+        return f"{recent['average']} from {recent['count']} since {recent['reviewed']} ({shares})"
 
     @admin.action(description="Download selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
@@ -92,19 +65,19 @@ class RatingSummaryAdmin(ReadOnlyAdmin):
         )
         for summary in queryset.order_by("-bayesian"):
             page = summary.page
-            count, total, buckets = summary.since_review(page.last_reviewed)
+            recent = since_review_figures(summary, page)
             writer.writerow(
                 [
                     str(page),
                     page.get_absolute_url(),
                     summary.count,
-                    one_decimal(summary.total, summary.count) if summary.count else "",
+                    average_of(summary.total, summary.count),
                     f"{summary.bayesian:.2f}",
                     *summary.buckets.values(),
                     page.last_reviewed.isoformat(),
-                    count,
-                    one_decimal(total, count) if count else "",
-                    *buckets.values(),
+                    recent["count"],
+                    recent["average"],
+                    *recent["buckets"].values(),
                 ]
             )
         return response

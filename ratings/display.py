@@ -1,23 +1,16 @@
-"""What the rating block shows, shared by the template tag and the in-place (JSON) response."""
+"""The figures ratings are shown as: the rating block (template tag and in-place JSON response) and the admin.
+
+Averages to one decimal, the figures since the page's last review and the Bayesian average
+editors rank pages by are worked out here only, so the page and the admin never disagree.
+"""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from dystonia_portal.ratelimit import session_key
+from django.db.models import ExpressionWrapper, F, FloatField, Sum, Value
+
+from dystonia_portal.readers import reader_lookup
 
 from .models import SCORES, Rating, RatingSummary
-
-
-def reader_lookup(request, *, create: bool) -> dict | None:
-    """How to find this reader's rating: by account, or by a keyed hash of their session.
-
-    Without `create`, an anonymous reader who has no session yet gets None, so
-    merely reading a page never creates a session.
-    """
-    if request.user.is_authenticated:
-        return {"user": request.user}
-    if not create and request.session.session_key is None:
-        return None
-    return {"session_hash": session_key(request)}
 
 
 def reader_rating(request, page) -> Rating | None:
@@ -34,6 +27,44 @@ def ratings_noun(count: int) -> str:
 
 def one_decimal(total: int, count: int) -> str:
     return str((Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def average_of(total: int, count: int) -> str:
+    """The average score to one decimal ("4.7"), or "" when nobody has rated."""
+    return one_decimal(total, count) if count else ""
+
+
+# Bayesian average for ranking pages: (m * C + total) / (m + count), where the prior
+# C is the mean score over every rating of every page and m = 10 ratings' weight.
+# A page with few ratings is pulled towards the site-wide mean, so 1 rating of 5
+# stars does not outrank 200 ratings averaging 4.8.
+PRIOR_WEIGHT = 10
+
+
+def prior_mean() -> float:
+    totals = RatingSummary.objects.aggregate(count=Sum("count"), total=Sum("total"))
+    return totals["total"] / totals["count"] if totals["count"] else 3.0
+
+
+def bayesian_average() -> ExpressionWrapper:
+    """Each summary row's Bayesian average, as a database expression to annotate and order by."""
+    prior = prior_mean()
+    return ExpressionWrapper(
+        (Value(PRIOR_WEIGHT * prior) + F("total")) / (Value(float(PRIOR_WEIGHT)) + F("count")),
+        output_field=FloatField(),
+    )
+
+
+def since_review_figures(summary: RatingSummary, page) -> dict:
+    """The ratings given since `page` was last reviewed: count, total, average, buckets, and the date shown."""
+    count, total, buckets = summary.since_review(page.last_reviewed)
+    return {
+        "reviewed": page.last_reviewed.strftime("%d/%m/%Y"),
+        "count": count,
+        "total": total,
+        "average": average_of(total, count),
+        "buckets": buckets,
+    }
 
 
 def summary_figures(summary: RatingSummary, page) -> dict:
@@ -53,17 +84,15 @@ def summary_figures(summary: RatingSummary, page) -> dict:
                 "width": int(5 * round(share / 5)),
             }
         )
-    reviewed = page.last_reviewed.strftime("%d/%m/%Y")
-    recent_count, recent_total, _ = summary.since_review(page.last_reviewed)
-    if recent_count:
-        average = one_decimal(recent_total, recent_count)
+    recent = since_review_figures(summary, page)
+    if recent["count"]:
         since = (
-            f"Since this page was last reviewed on {reviewed}: average rating {average} out of 5, "
-            f"based on {recent_count:,} {ratings_noun(recent_count)}."
+            f"Since this page was last reviewed on {recent['reviewed']}: average rating {recent['average']} out of 5, "
+            f"based on {recent['count']:,} {ratings_noun(recent['count'])}."
         )
     else:
-        since = f"Since this page was last reviewed on {reviewed}: no ratings yet."
-    average = one_decimal(summary.total, count) if count else ""
+        since = f"Since this page was last reviewed on {recent['reviewed']}: no ratings yet."
+    average = average_of(summary.total, count)
     return {
         "count": count,
         "average": average,

@@ -124,10 +124,6 @@ class RatingSummary(models.Model):
         return f"Ratings of {self.page}"
 
     @property
-    def average(self):
-        return self.total / self.count if self.count else None
-
-    @property
     def buckets(self):
         return {score: getattr(self, f"count_{score}") for score in SCORES}
 

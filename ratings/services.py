@@ -2,18 +2,22 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import keyed_hash
+from dystonia_portal.errors import ServiceError
+from dystonia_portal.readers import keyed_hash
 
 from .models import SCORES, Rating, RatingFeedback, RatingSummary
 
 LOW_SCORES = (1, 2)
+
+
+class RatingError(ServiceError):
+    """A rating or feedback the rules do not allow."""
 
 
 def _recount(*, page: Page, reviewed_on, all_time: bool) -> dict:
@@ -42,7 +46,7 @@ def rating_submit(*, page: Page, user=None, session_hash: str = "", score: int) 
     and re-rating moves one count between buckets without growing the total count.
     """
     if type(score) is not int or score not in SCORES:  # not bool, float or str
-        raise ValidationError("Select a rating from 1 to 5 stars.")
+        raise RatingError("Select a rating from 1 to 5 stars.")
     if (user is None) == (not session_hash):
         raise ValueError("Give exactly one of user or session_hash.")
     reader = {"user": user} if user is not None else {"session_hash": session_hash}
@@ -97,11 +101,11 @@ def ratings_detach_user(*, user) -> int:
 def rating_feedback_submit(*, rating: Rating, reason: str, details: str = "") -> RatingFeedback:
     """Store why a reader gave 1 or 2 stars; sending it again replaces what they said before."""
     if rating.score not in LOW_SCORES:
-        raise ValidationError("You can only tell us what was wrong after rating this page 1 or 2 stars.")
+        raise RatingError("You can only tell us what was wrong after rating this page 1 or 2 stars.")
     if reason not in RatingFeedback.Reason.values:
-        raise ValidationError("Select what was wrong with this page.")
+        raise RatingError("Select what was wrong with this page.")
     if len(details) > 500:
-        raise ValidationError("Details must be 500 characters or fewer.")
+        raise RatingError("Details must be 500 characters or fewer.")
     feedback, _ = RatingFeedback.objects.update_or_create(
         rating=rating,
         defaults={

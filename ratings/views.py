@@ -1,12 +1,13 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import rate_limit, wants_json
+from dystonia_portal.errors import ServiceError
+from dystonia_portal.ratelimit import rate_limit
+from dystonia_portal.readers import reader_lookup, wants_json
 
-from .display import reader_lookup, reader_rating, summary_figures
+from .display import reader_rating, summary_figures
 from .forms import FeedbackForm, RatingForm
 from .models import RatingSummary
 from .services import rating_feedback_submit, rating_submit
@@ -98,8 +99,8 @@ def feedback(request, page_id):
         else:
             try:
                 rating_feedback_submit(rating=rating, **form.cleaned_data_for_service())
-            except ValidationError as error:
-                form.add_error(None, error)
+            except ServiceError as error:
+                form.add_error(None, str(error))
     if not form.is_valid():
         return _invalid(request, page, form, "ratings/feedback_form_error.html")
 

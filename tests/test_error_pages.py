@@ -224,3 +224,16 @@ def test_other_errors_are_still_the_500_page(client, monkeypatch):
 
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+@pytest.mark.parametrize("name", ["500.html", "503.html"])
+def test_the_failure_pages_share_one_base_and_say_only_their_own_words(name):
+    from django.template import Context
+    from django.template.loader_tags import ExtendsNode
+
+    template = get_template(name).template
+    [extends] = template.nodelist.get_nodes_by_type(ExtendsNode)
+    assert extends.parent_name.resolve(Context()) == "error_base.html"
+    page = template.render(Context())
+    assert page.count('<footer class="nhsuk-footer"') == 1
+    assert page.count("<h1>") == 1

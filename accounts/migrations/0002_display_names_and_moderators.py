@@ -1,8 +1,9 @@
 """Every existing account gets its username as its display name (the name its comments showed
 until now), and moderators get the permission to erase a person's personal data on request."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from dystonia_portal.group_permissions import group_grant
 
 CODENAMES = ["view_profile", "erase_personal_data", "view_erasurerecord"]
 
@@ -21,15 +22,7 @@ def give_display_names(apps, schema_editor):
 
 
 def grant_moderators(apps, schema_editor):
-    app_config = apps.get_app_config("accounts")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name="Moderators").first()
-    if group is not None:
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="accounts", codename__in=CODENAMES))
+    group_grant(apps, group="Moderators", app_label="accounts", codenames=CODENAMES, create=False)
 
 
 class Migration(migrations.Migration):

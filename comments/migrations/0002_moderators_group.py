@@ -5,8 +5,9 @@ permission to ban a commenter (not auth.change_user). Permissions are normally m
 after all migrations run, so they are created here first for this app.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from dystonia_portal.group_permissions import group_grant
 
 GROUP_NAME = "Moderators"
 CODENAMES = [
@@ -24,15 +25,7 @@ CODENAMES = [
 
 
 def create_moderators_group(apps, schema_editor):
-    app_config = apps.get_app_config("comments")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
-    group.permissions.set(Permission.objects.filter(content_type__app_label="comments", codename__in=CODENAMES))
+    group_grant(apps, group=GROUP_NAME, app_label="comments", codenames=CODENAMES, exactly=True)
 
 
 def remove_moderators_group(apps, schema_editor):

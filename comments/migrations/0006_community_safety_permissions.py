@@ -9,8 +9,9 @@
   and takes it away from Moderators, so exactly one group holds it.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from dystonia_portal.group_permissions import group_grant, group_revoke
 
 CLINICAL_GROUP = "Clinical reviewers"
 MODERATORS = "Moderators"
@@ -42,24 +43,14 @@ def grant_clinical_note_permission(apps, schema_editor=None):
 
 
 def forwards(apps, schema_editor):
-    app_config = apps.get_app_config("comments")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    moderators, _ = Group.objects.get_or_create(name=MODERATORS)
-    moderators.permissions.add(*_permissions(apps, MODERATOR_CODENAMES))
-    editors = Group.objects.filter(name=EDITORS).first()
-    if editors is not None:
-        editors.permissions.add(*_permissions(apps, PHRASE_CODENAMES))
+    group_grant(apps, group=MODERATORS, app_label="comments", codenames=MODERATOR_CODENAMES)
+    group_grant(apps, group=EDITORS, app_label="comments", codenames=PHRASE_CODENAMES, create=False)
     grant_clinical_note_permission(apps)
 
 
 def backwards(apps, schema_editor):
-    codenames = [*MODERATOR_CODENAMES, *CLINICAL_CODENAMES]
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=[MODERATORS, EDITORS, CLINICAL_GROUP]):
-        group.permissions.remove(*_permissions(apps, codenames))
+    for group in (MODERATORS, EDITORS, CLINICAL_GROUP):
+        group_revoke(apps, group=group, app_label="comments", codenames=[*MODERATOR_CODENAMES, *CLINICAL_CODENAMES])
 
 
 class Migration(migrations.Migration):

@@ -4,8 +4,9 @@ Nothing about comments, ratings or user accounts. Permissions are normally made
 after all migrations run, so they are created here first for this app.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from dystonia_portal.group_permissions import group_grant
 
 GROUP_NAME = "Editors"
 MODELS = ["page", "section", "relatedlink"]
@@ -19,17 +20,7 @@ def editor_codenames():
 
 
 def create_editors_group(apps, schema_editor):
-    app_config = apps.get_app_config("conditions")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="conditions", codename__in=editor_codenames())
-    )
+    group_grant(apps, group=GROUP_NAME, app_label="conditions", codenames=editor_codenames(), exactly=True)
 
 
 def remove_editors_group(apps, schema_editor):

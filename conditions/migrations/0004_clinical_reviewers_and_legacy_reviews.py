@@ -5,10 +5,11 @@ editing. Every guide's current "Page last reviewed" date becomes a legacy Clinic
 its live content becomes published version 1, so nothing readers see changes.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.db.models import Q
 from django.utils import timezone
+
+from dystonia_portal.group_permissions import group_grant
 
 REVIEWERS = "Clinical reviewers"
 EDITORS = "Editors"
@@ -27,18 +28,8 @@ LINK_FIELDS = ["order", "title", "description", "url"]
 
 
 def create_groups(apps, schema_editor):
-    app_config = apps.get_app_config("conditions")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    conditions = Permission.objects.filter(content_type__app_label="conditions")
-    reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)
-    reviewers.permissions.set(conditions.filter(codename__in=REVIEWER_CODENAMES))
-    editors, _ = Group.objects.get_or_create(name=EDITORS)
-    editors.permissions.add(*conditions.filter(codename__in=EDITOR_CODENAMES))
+    group_grant(apps, group=REVIEWERS, app_label="conditions", codenames=REVIEWER_CODENAMES, exactly=True)
+    group_grant(apps, group=EDITORS, app_label="conditions", codenames=EDITOR_CODENAMES)
 
 
 def remove_groups(apps, schema_editor):

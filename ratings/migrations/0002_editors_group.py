@@ -5,31 +5,20 @@ normally made after all migrations run, so they are created here first (the same
 step as conditions/migrations/0002_editors_group.py).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from dystonia_portal.group_permissions import group_grant, group_revoke
 
 GROUP_NAME = "Editors"
 CODENAMES = ["view_ratingfeedback", "change_ratingfeedback", "view_ratingsummary"]
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("ratings")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="ratings", codename__in=CODENAMES))
+    group_grant(apps, group=GROUP_NAME, app_label="ratings", codenames=CODENAMES)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name=GROUP_NAME).first()
-    if group is not None:
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="ratings", codename__in=CODENAMES))
+    group_revoke(apps, group=GROUP_NAME, app_label="ratings", codenames=CODENAMES)
 
 
 class Migration(migrations.Migration):

@@ -756,3 +756,28 @@ def test_a_clinical_note_needs_a_published_comment(condition, commenter, clinici
     comment = make_comment(condition, commenter, status=Comment.Status.HELD)
     with pytest.raises(services.CommentError, match="published comment"):
         services.clinical_note_save(comment=comment, user=clinician, text="A note.")
+
+
+# One way to do each thing (issue 17): a decision is recorded in one helper, and a ban removes
+# each comment through comment_remove.
+
+
+def test_a_moderation_decision_is_written_in_one_place_only():
+    import inspect
+
+    assert inspect.getsource(services).count("ModerationDecision.objects.create") == 1
+
+
+def test_a_ban_removes_each_comment_through_comment_remove(condition, commenter, moderator, monkeypatch):
+    first, second = make_comment(condition, commenter), make_comment(condition, commenter)
+    removed = []
+    remove = services.comment_remove
+
+    def recording_remove(**kwargs):
+        removed.append((kwargs["comment"].pk, kwargs["outcome"]))
+        return remove(**kwargs)
+
+    monkeypatch.setattr(services, "comment_remove", recording_remove)
+    services.user_ban(user=commenter, moderator=moderator, author_reason="offensive")
+    assert sorted(removed) == sorted([(first.pk, "ban"), (second.pk, "ban")])
+    assert set(ModerationDecision.objects.values_list("outcome", "author_reason")) == {("ban", "offensive")}

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group
 
-from ratings.admin import PRIOR_WEIGHT
+from ratings.display import PRIOR_WEIGHT
 from ratings.models import Rating, RatingFeedback
 from ratings.services import rating_feedback_submit, rating_submit
 

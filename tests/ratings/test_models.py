@@ -54,11 +54,9 @@ def test_same_reader_can_rate_each_page(page, commenter):
     assert Rating.objects.count() == 4
 
 
-def test_summary_average_and_buckets(page):
+def test_summary_buckets(page):
     summary = RatingSummary(page=page, count=3, total=11, count_3=1, count_4=2)
-    assert summary.average == pytest.approx(11 / 3)
     assert summary.buckets == {1: 0, 2: 0, 3: 1, 4: 2, 5: 0}
-    assert RatingSummary(page=page).average is None
 
 
 def test_summary_database_refuses_count_that_is_not_the_sum_of_buckets(page):

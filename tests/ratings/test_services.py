@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from hypothesis import HealthCheck, given
@@ -10,6 +9,7 @@ from hypothesis import strategies as st
 
 from ratings.models import Rating, RatingFeedback, RatingSummary
 from ratings.services import (
+    RatingError,
     rating_feedback_mark_handled,
     rating_feedback_submit,
     rating_submit,
@@ -122,7 +122,7 @@ def test_each_page_has_its_own_summary(page):
 
 @pytest.mark.parametrize("score", [0, 6, -1, 3.5, "4", None, True])
 def test_bad_score_stores_nothing(page, score):
-    with pytest.raises(ValidationError, match="Select a rating from 1 to 5 stars"):
+    with pytest.raises(RatingError, match="Select a rating from 1 to 5 stars"):
         rating_submit(page=page, session_hash=ANNE, score=score)
     assert not Rating.objects.exists()
     assert not RatingSummary.objects.exists()
@@ -241,7 +241,7 @@ def test_feedback_again_replaces_the_earlier_feedback_and_reopens_it(page, edito
 
 def test_feedback_is_refused_after_a_high_score(page):
     rating = rating_submit(page=page, session_hash=ANNE, score=3)
-    with pytest.raises(ValidationError, match="after rating this page 1 or 2 stars"):
+    with pytest.raises(RatingError, match="after rating this page 1 or 2 stars"):
         rating_feedback_submit(rating=rating, reason="other", details="")
     assert not RatingFeedback.objects.exists()
 
@@ -252,7 +252,7 @@ def test_feedback_is_refused_after_a_high_score(page):
 )
 def test_bad_feedback_stores_nothing(page, reason, details, message):
     rating = rating_submit(page=page, session_hash=ANNE, score=1)
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(RatingError, match=message):
         rating_feedback_submit(rating=rating, reason=reason, details=details)
     assert not RatingFeedback.objects.exists()
 

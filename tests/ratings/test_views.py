@@ -5,7 +5,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import keyed_hash
+from dystonia_portal.readers import keyed_hash
 from ratings.models import Rating, RatingFeedback, RatingSummary
 from ratings.services import rating_submit
 

@@ -116,8 +116,9 @@ def show_state(**overrides):
     return result.stdout.split()
 
 
-def test_one_host_shares_rate_limits_through_the_database_cache():
-    # Per-process memory would give each gunicorn worker its own counts.
+def test_one_host_without_redis_shares_its_cache_and_sessions_through_the_database():
+    # Per-process memory would give each gunicorn worker its own cached pages and sessions.
+    # (Rate limits are counted in their own table, ratelimits.counters, not in the cache.)
     assert show_state() == [
         "django.core.cache.backends.db.DatabaseCache",
         "django.contrib.sessions.backends.db",
