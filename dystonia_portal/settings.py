@@ -177,6 +177,8 @@ RATE_LIMITS = {
     "password_reset": (5, 3600),
     # The password check before deleting an account: guessing it there is as bad as at sign-in.
     "account_delete": (5, 600),
+    # And the current password when changing it.
+    "password_change": (5, 600),
 }
 
 # Sessions end after a while without a request (accounts.middleware.SessionIdleTimeoutMiddleware):
