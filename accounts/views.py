@@ -266,5 +266,6 @@ def privacy(request):
         "session_days": settings.SESSION_COOKIE_AGE // (24 * 60 * 60),
         "staff_session_hours": settings.STAFF_SESSION_IDLE_SECONDS // (60 * 60),
         "confirm_link_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+        "contact_email": settings.CONTACT_EMAIL,
     }
     return render(request, "privacy.html", context)

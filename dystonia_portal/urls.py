@@ -17,6 +17,9 @@ admin.site.index_title = "Content, comments and ratings"
 urlpatterns = [
     path("", include("conditions.urls")),
     path("privacy/", accounts_views.privacy, name="privacy"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("contact/", views.contact, name="contact"),
     path("ratings/", include("ratings.urls")),
     path("comments/", include("comments.urls")),
     path("account/", include("accounts.urls")),
