@@ -14,9 +14,8 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
 
-from dystonia_portal.ratelimit import rate_limit
-
 from comments.models import Comment
+from dystonia_portal.ratelimit import rate_limit
 from ratings.models import Rating
 
 from . import services
