@@ -1,6 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    UserCreationForm,
+)
 
 from comments.services import looks_personal
 
@@ -9,11 +14,43 @@ from .models import DISPLAY_NAME_MAX_LENGTH, Profile
 User = get_user_model()
 
 
+EMAIL_MAX_LENGTH = 254
+
+
+def sign_in_username(typed: str) -> str:
+    """The username a sign-in with `typed` (a username or an email address) is for.
+
+    A username is matched exactly first, so an account whose username looks like an email
+    address is never signed in to by someone else's email. Otherwise an email address matches,
+    ignoring case, when exactly one account uses it; an address two accounts share signs in
+    neither (each can still use its username). Anything else is returned unchanged (an email
+    address in lower case), so every spelling of one attempt is one name to django-axes.
+    """
+    if "@" not in typed or User.objects.filter(username=typed).exists():
+        return typed
+    usernames = list(User.objects.filter(email__iexact=typed).values_list("username", flat=True)[:2])
+    return usernames[0] if len(usernames) == 1 else typed.lower()
+
+
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account cannot be used.",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.label = "Username or email address"
+        field.max_length = EMAIL_MAX_LENGTH
+        field.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
+        field.error_messages["required"] = "Enter your username or email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+    def clean_username(self):
+        # What authentication, django-axes' lockout and its failure records all see: the
+        # account's username however the person typed it (dystonia_portal.security.axes_username).
+        return sign_in_username(self.cleaned_data["username"])
 
 
 class SignUpForm(UserCreationForm):
@@ -77,6 +114,25 @@ class ResendConfirmationForm(forms.Form):
         max_length=254,
         error_messages={"required": "Enter your email address", "invalid": "Enter a valid email address"},
     )
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    error_messages = {
+        "password_mismatch": "The new passwords do not match",
+        "password_incorrect": "Your current password is not correct",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        old, new1, new2 = self.fields["old_password"], self.fields["new_password1"], self.fields["new_password2"]
+        old.label = "Current password"
+        old.widget.attrs.pop("autofocus", None)  # focus goes to the error summary or stays put
+        old.error_messages["required"] = "Enter your current password"
+        new1.label = "New password"
+        new1.error_messages["required"] = "Enter a new password"
+        new2.label = "Enter the new password again"
+        new2.help_text = ""
+        new2.error_messages["required"] = "Enter the new password again"
 
 
 class DeleteAccountForm(forms.Form):

@@ -9,13 +9,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
 
+from comments.models import Comment
 from dystonia_portal.ratelimit import rate_limit
+from ratings.models import Rating
 
 from . import services
-from .forms import DeleteAccountForm, ResendConfirmationForm, SignInForm, SignUpForm
+from .forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ResendConfirmationForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
 from .tokens import signup_token
 from .your_data import your_data
 
@@ -59,14 +70,69 @@ class SameSiteNextMixin:
         return "" if target in (self.request.path, self.request.get_full_path()) else target
 
 
-class SignInView(SameSiteNextMixin, auth_views.LoginView):
+class SiteNameMixin:
+    """Django's auth views name the site after the host ("127.0.0.1:8300") when
+    django.contrib.sites is not installed; every page of ours is named settings.SITE_NAME."""
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "site_name": settings.SITE_NAME}
+
+
+class SignInView(SiteNameMixin, SameSiteNextMixin, auth_views.LoginView):
     template_name = "accounts/signin.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
 
-class SignOutView(SameSiteNextMixin, auth_views.LogoutView):
-    pass
+class SignOutView(SiteNameMixin, SameSiteNextMixin, auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            # After logout() flushed the session, so it travels in the messages cookie; that
+            # cookie also keeps the page it lands on out of every shared cache (conditions.page_cache).
+            messages.success(request, "You have signed out.")
+        return response
+
+
+@method_decorator(rate_limit("password_reset"), name="dispatch")
+class PasswordResetView(SiteNameMixin, auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = ResetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(SiteNameMixin, auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(SiteNameMixin, auth_views.PasswordResetConfirmView):
+    # Django's own SetPasswordForm (its default): the project's crispy pack renders it like every form.
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(SiteNameMixin, auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@method_decorator(rate_limit("password_change"), name="dispatch")
+class PasswordChangeView(SiteNameMixin, auth_views.PasswordChangeView):
+    """Change password from "Your account"; Django keeps this session signed in and ends the others."""
+
+    template_name = "accounts/password_change.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("accounts:account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -149,9 +215,30 @@ def delete(request):
     return render(request, "accounts/delete.html", {"form": form, "comment_count": comment_count}, status=status)
 
 
+# "Your account" lists this many of the newest comments and ratings; "Your data" has them all.
+ACCOUNT_LIST_LENGTH = 20
+
+
 @login_required
 def account(request):
-    return render(request, "accounts/account.html")
+    """Your account: your comments (with what happened to them), your ratings, and what you can do."""
+    comments = (
+        Comment.objects.filter(author=request.user, deleted_by_author_at__isnull=True)
+        .select_related("page")
+        .order_by("-created_at", "-pk")
+    )
+    ratings = Rating.objects.filter(user=request.user).select_related("page__parent").order_by("-updated_at", "-pk")
+    # One more than is shown, to know whether there are more without counting them.
+    comments = list(comments[: ACCOUNT_LIST_LENGTH + 1])
+    ratings = list(ratings[: ACCOUNT_LIST_LENGTH + 1])
+    context = {
+        "comments": comments[:ACCOUNT_LIST_LENGTH],
+        "more_comments": len(comments) > ACCOUNT_LIST_LENGTH,
+        "ratings": ratings[:ACCOUNT_LIST_LENGTH],
+        "more_ratings": len(ratings) > ACCOUNT_LIST_LENGTH,
+        "list_length": ACCOUNT_LIST_LENGTH,
+    }
+    return render(request, "accounts/account.html", context)
 
 
 @login_required
@@ -177,5 +264,6 @@ def privacy(request):
         "session_days": settings.SESSION_COOKIE_AGE // (24 * 60 * 60),
         "staff_session_hours": settings.STAFF_SESSION_IDLE_SECONDS // (60 * 60),
         "confirm_link_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+        "contact_email": settings.CONTACT_EMAIL,
     }
     return render(request, "privacy.html", context)

@@ -38,6 +38,26 @@ def a_to_z(request):
     return render(request, "conditions/page_a_to_z.html", context)
 
 
+def site_map(request):
+    """The site map for people (sitemap.xml is for search engines): every live guide with its
+    sub-pages, then the site's own pages. One query; public and cacheable like the A to Z."""
+    pages = (
+        Page.objects.published()
+        .select_related("parent")
+        .only("title", "short_title", "slug", "order", "parent", "parent__slug", "parent__status")
+    )
+    subpages = {}
+    for page in sorted(pages, key=lambda page: (page.order, page.title)):
+        if page.parent_id:
+            subpages.setdefault(page.parent_id, []).append(page)
+    guides = [
+        (guide, subpages.get(guide.pk, []))
+        for guide in sorted((page for page in pages if page.parent_id is None), key=lambda page: page.title.lower())
+    ]
+    context = {"guides": guides, "breadcrumbs": [("Home", reverse("conditions:home"))]}
+    return render(request, "conditions/site_map.html", context)
+
+
 def reads_shared_search(request) -> bool:
     """A shared reader (conditions.page_cache) on a search address: their results page has no
     form of theirs, so it can come whole from the cache."""

@@ -42,6 +42,11 @@ ALLOWED_HOSTS = env_setting("DJANGO_ALLOWED_HOSTS", list, ["localhost", "127.0.0
 CSRF_TRUSTED_ORIGINS = env_setting("DJANGO_CSRF_TRUSTED_ORIGINS", list, [])
 
 SITE_NAME = "Dystonia Portal"
+# Where readers write to the people who run the site: shown on the contact page, the
+# accessibility statement and the privacy notice. The default is a placeholder to replace.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="contact@dystonia.example.org")
+if "@" not in CONTACT_EMAIL or any(character.isspace() for character in CONTACT_EMAIL):
+    raise ImproperlyConfigured("Set CONTACT_EMAIL to one email address, such as team@dystonia.example.org.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -177,6 +182,8 @@ RATE_LIMITS = {
     "password_reset": (5, 3600),
     # The password check before deleting an account: guessing it there is as bad as at sign-in.
     "account_delete": (5, 600),
+    # And the current password when changing it.
+    "password_change": (5, 600),
 }
 
 # Sessions end after a while without a request (accounts.middleware.SessionIdleTimeoutMiddleware):

@@ -1,9 +1,13 @@
-"""Views that belong to the project rather than to a feature: the health check, and the error page."""
+"""Views that belong to the project rather than to a feature: the site's own pages (cookies,
+accessibility, contact), the health check, and the error page."""
 
 import sys
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -57,3 +61,33 @@ def server_error(request):
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def duration_words(seconds: int) -> str:
+    """A cookie's lifetime as people say it: "2 hours", "30 days", "52 weeks"."""
+    for unit, size in (("week", 7 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0 and (unit != "week" or seconds >= 8 * 7 * 86400):
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def cookies(request):
+    """The cookies page: every cookie the site sets, named and timed from the settings that set them."""
+    context = {
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "session_lifetime": duration_words(settings.SESSION_COOKIE_AGE),
+        "staff_session_lifetime": duration_words(settings.STAFF_SESSION_IDLE_SECONDS),
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "csrf_lifetime": duration_words(settings.CSRF_COOKIE_AGE),
+        "messages_cookie": CookieStorage.cookie_name,
+    }
+    return render(request, "cookies.html", context)
+
+
+def accessibility(request):
+    return render(request, "accessibility.html", {"contact_email": settings.CONTACT_EMAIL})
+
+
+def contact(request):
+    return render(request, "contact.html", {"contact_email": settings.CONTACT_EMAIL})

@@ -36,7 +36,15 @@ def test_every_page_has_skip_link_header_search_menu_and_footer(reader, conditio
     assert '<form class="nhsuk-header__search-form" id="search" action="/search/" method="get" novalidate>' in html
     assert 'name="q" type="search" autocomplete="off" placeholder="Search" value="neck"' in html
     assert 'aria-current="true"><strong class="nhsuk-header__navigation-item-current-fallback">Health A to Z' in html
-    assert '<a class="nhsuk-footer__list-item-link" href="/sitemap.xml">Site map</a>' in html
+    # The footer's site map is the one for people; sitemap.xml stays for crawlers (robots.txt names it).
+    assert '<a class="nhsuk-footer__list-item-link" href="/site-map/">Site map</a>' in html
+    for href, text in [
+        ("/contact/", "Contact us"),
+        ("/accessibility/", "Accessibility statement"),
+        ("/privacy/", "Privacy"),
+        ("/cookies/", "Cookies"),
+    ]:
+        assert f'<a class="nhsuk-footer__list-item-link" href="{href}">{text}</a>' in html
     assert 'class="nhsuk-breadcrumb"' in html
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.forms import DeleteAccountForm, SignUpForm
+from accounts.forms import DeleteAccountForm, SignUpForm, sign_in_username
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,22 @@ def test_delete_account_form_says_whether_to_delete_the_comments(commenter, choi
     form = DeleteAccountForm({"password": PASSWORD, "delete_comments": choice}, user=commenter)
     assert form.is_valid()
     assert form.cleaned_data["delete_comments"] is deletes
+
+
+def test_sign_in_username_maps_an_email_in_any_case_to_its_one_account(commenter):
+    assert sign_in_username("COMMENTER@example.ORG") == "commenter"
+    assert sign_in_username("commenter") == "commenter"
+
+
+def test_sign_in_username_leaves_a_shared_or_unknown_email_as_one_lower_case_name(commenter, other_commenter):
+    other_commenter.email = "commenter@example.org"
+    other_commenter.save()
+    assert sign_in_username("Commenter@Example.org") == "commenter@example.org"
+    assert sign_in_username("Nobody@Example.org") == "nobody@example.org"
+
+
+def test_sign_in_username_prefers_an_exact_username_to_someone_elses_email(commenter, make_user):
+    make_user("commenter@example.org")
+    assert sign_in_username("commenter@example.org") == "commenter@example.org"
+    # A different case is no username (usernames are case-sensitive), so the email decides.
+    assert sign_in_username("Commenter@example.org") == "commenter"

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from comments.forms import form_started_token
 from comments.models import Comment
+from conditions.models import Page
+from ratings.services import rating_submit
 from tests.comments.factories import make_comment
 from tests.conftest import PASSWORD
 
@@ -237,12 +239,89 @@ def test_sign_in_is_rate_limited(reader, commenter, settings):
     assert "_auth_user_id" not in reader.session
 
 
+def test_sign_in_with_the_email_address_in_any_case_signs_in_that_account(reader, commenter):
+    response = reader.post(SIGN_IN, {"username": "  Commenter@EXAMPLE.org ", "password": PASSWORD})
+    assert response.status_code == 302
+    assert reader.session["_auth_user_id"] == str(commenter.pk)
+
+
+def test_sign_in_page_asks_for_a_username_or_email_address(reader):
+    html = reader.get(SIGN_IN).content.decode()
+    assert "Username or email address" in html
+    assert 'maxlength="254"' in html
+
+
+def test_a_wrong_password_by_email_gets_the_unchanged_error_that_names_nobody(reader, commenter):
+    by_email = reader.post(SIGN_IN, {"username": "commenter@example.org", "password": "wrong"}).content.decode()
+    unknown = reader.post(SIGN_IN, {"username": "nobody@example.org", "password": "wrong"}).content.decode()
+    error = "Enter a correct username and password. Both are case-sensitive."
+    assert error in by_email
+    assert error in unknown
+    assert "_auth_user_id" not in reader.session
+
+
+def test_an_email_two_accounts_share_signs_in_neither_but_each_username_still_works(
+    reader, commenter, other_commenter
+):
+    other_commenter.email = "Commenter@example.org"
+    other_commenter.save()
+    for password_of in (commenter, other_commenter):  # both have PASSWORD: neither may be guessed at
+        response = reader.post(SIGN_IN, {"username": "commenter@example.org", "password": PASSWORD})
+        assert response.status_code == 200
+        assert "Enter a correct username and password" in response.content.decode()
+        assert "_auth_user_id" not in reader.session, password_of
+    reader.post(SIGN_IN, {"username": "other_commenter", "password": PASSWORD})
+    assert reader.session["_auth_user_id"] == str(other_commenter.pk)
+
+
+def test_a_username_that_is_someone_elses_email_address_signs_in_only_its_own_account(
+    reader, commenter, make_user, django_user_model
+):
+    lookalike = make_user("commenter@example.org")
+    lookalike.set_password("the-lookalikes-own-passphrase-1")
+    lookalike.save()
+    # commenter's password, typed with commenter's email: that text is the lookalike's username.
+    reader.post(SIGN_IN, {"username": "commenter@example.org", "password": PASSWORD})
+    assert "_auth_user_id" not in reader.session
+    reader.post(SIGN_IN, {"username": "commenter@example.org", "password": "the-lookalikes-own-passphrase-1"})
+    assert reader.session["_auth_user_id"] == str(lookalike.pk)
+
+
+def test_sign_in_rate_limit_counts_username_and_email_attempts_together(reader, commenter, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signin": (2, 600)}
+    reader.post(SIGN_IN, {"username": "commenter", "password": "wrong"})
+    reader.post(SIGN_IN, {"username": "COMMENTER@example.org", "password": "wrong"})
+    response = reader.post(SIGN_IN, {"username": "commenter@example.org", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in reader.session
+
+
 def test_sign_out_needs_a_post_and_signs_out(client_for, commenter):
     client = client_for(commenter)
     assert client.get(reverse("accounts:signout")).status_code == 405
     response = client.post(reverse("accounts:signout"))
     assert response["Location"] == reverse("conditions:home")
     assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_says_so_on_the_page_it_lands_on_and_keeps_it_out_of_shared_caches(client_for, commenter, db):
+    client = client_for(commenter)
+    response = client.post(reverse("accounts:signout"), follow=True)
+    assert response.redirect_chain == [(reverse("conditions:home"), 302)]
+    html = response.content.decode()
+    assert "You have signed out." in html
+    assert response["Cache-Control"] == "private, no-store"
+    # Said once: the next page is the ordinary shared one (with the emptied cookies gone, as a browser drops them).
+    for name in [name for name, morsel in client.cookies.items() if not morsel.value]:
+        del client.cookies[name]
+    again = client.get(reverse("conditions:home"))
+    assert "You have signed out." not in again.content.decode()
+    assert again["Cache-Control"].startswith("public")
+
+
+def test_signing_out_when_not_signed_in_says_nothing(reader, db):
+    response = reader.post(reverse("accounts:signout"), follow=True)
+    assert "You have signed out." not in response.content.decode()
 
 
 def test_sign_out_without_csrf_token_is_refused(commenter):
@@ -267,6 +346,14 @@ def test_header_shows_the_username_and_a_sign_out_button(client_for, commenter, 
     assert 'href="/account/">Your account</a>' in html
     sign_out = r"<form [^>]*action=\"/account/sign-out/\" method=\"post\"[^>]*>\s*<input type=\"hidden\" name=\"csrf"
     assert re.search(sign_out, html)
+
+
+def test_header_offers_your_account_and_nothing_about_deleting(client_for, commenter, condition):
+    html = client_for(commenter).get("/conditions/dystonia/").content.decode()
+    header = html[html.index("<header") : html.index("</header>")]
+    assert "Your account" in header
+    assert reverse("accounts:delete") not in header
+    assert "elete" not in header
 
 
 # Password reset
@@ -447,3 +534,167 @@ def test_resending_is_rate_limited(reader, settings):
 def test_the_sent_and_expired_pages_offer_to_send_the_link_again(reader):
     assert f'href="{RESEND}"' in reader.get(reverse("accounts:signup_sent")).content.decode()
     assert f'href="{RESEND}"' in reader.get("/account/create/confirm/MQ/bad-token/").content.decode()
+
+
+# Every page of the auth views is named after the site
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        (SIGN_IN, "Sign in"),
+        (RESET, "Reset your password"),
+        (reverse("accounts:password_reset_done"), "Check your email"),
+        (reverse("accounts:password_reset_confirm", args=["MQ", "set-password"]), "Choose a new password"),
+        (reverse("accounts:password_reset_complete"), "Your password has been changed"),
+        (reverse("accounts:password_change"), "Change your password"),
+    ],
+)
+def test_auth_pages_are_titled_and_headed_with_the_site_name_not_the_host(client_for, commenter, settings, url, title):
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    client = client_for(commenter) if url == reverse("accounts:password_change") else Client()
+    html = client.get(url, HTTP_HOST="127.0.0.1:8300").content.decode()
+    assert f"<title>{title} - Dystonia Portal</title>" in html
+    assert re.search(r'class="nhsuk-header__service-name[^"]*"[^>]*>Dystonia Portal</a>', html)
+    assert "127.0.0.1:8300" not in html
+
+
+# Your account
+
+
+@pytest.fixture
+def commenter_records(commenter, other_commenter, make_page, condition):
+    """The commenter's comments in each state (one deleted by them), ratings of three pages, and someone else's."""
+    make_comment(condition, commenter, "My published words.")
+    make_comment(condition, commenter, "My words waiting for review.", status=Comment.Status.HELD)
+    make_comment(condition, commenter, "My reported words.", status=Comment.Status.HIDDEN)
+    make_comment(condition, commenter, "My removed words.", status=Comment.Status.REMOVED)
+    make_comment(
+        condition,
+        commenter,
+        "Words I deleted.",
+        status=Comment.Status.REMOVED,
+        deleted_by_author_at="2026-01-01T00:00Z",
+    )
+    make_comment(condition, other_commenter, "Their words.", status=Comment.Status.HELD)
+    subpages = list(Page.objects.filter(parent=condition).order_by("order"))
+    for score, page in enumerate([condition, *subpages[:2]], start=3):
+        rating_submit(page=page, user=commenter, score=score)
+    rating_submit(page=subpages[2], user=other_commenter, score=1)
+    return condition
+
+
+def test_account_page_lists_your_comments_with_their_status_and_your_ratings(
+    client_for, commenter, commenter_records, django_assert_num_queries
+):
+    client = client_for(commenter)
+    # 1. the session  2. the user  3. the profile (display name)  4. the comments with their pages
+    # 5. the ratings with their pages and those pages' parents
+    with django_assert_num_queries(5):
+        response = client.get(reverse("accounts:account"))
+    html = response.content.decode()
+    for text, status in [
+        ("My published words.", "Published"),
+        ("My words waiting for review.", "Waiting for a moderator"),
+        ("My reported words.", "Hidden while a moderator checks it"),
+        ("My removed words.", "Removed by a moderator"),
+    ]:
+        item = re.search(r"<li class=\"app-account-list__item\">(?:(?!</li>).)*" + re.escape(text), html, re.S)
+        assert item and status in item.group(0), text
+    assert "Words I deleted." not in html
+    assert "Their words." not in html
+    # Deletable while it is on the site (published, held or hidden), not once removed.
+    mine = Comment.objects.filter(author=commenter)
+    for comment in mine.exclude(status=Comment.Status.REMOVED):
+        assert f'href="/conditions/dystonia/#comment-{comment.pk}"' in html
+        assert f'href="/comments/{comment.pk}/delete/">Delete<span' in html
+    for comment in mine.filter(status=Comment.Status.REMOVED):
+        assert f"/comments/{comment.pk}/delete/" not in html
+    assert "Dystonia</a>:\n        3 out of 5" in html
+    assert "Symptoms of dystonia</a>:\n        4 out of 5" in html
+    assert "Causes of dystonia</a>:\n        5 out of 5" in html
+    assert "1 out of 5" not in html
+    assert 'href="/account/password/">Change your password</a>' in html
+
+
+def test_account_page_says_when_there_is_nothing_yet(client_for, commenter):
+    html = client_for(commenter).get(reverse("accounts:account")).content.decode()
+    assert "You have not posted any comments." in html
+    assert "You have not rated any pages while signed in." in html
+
+
+def test_account_page_shows_the_newest_and_points_to_your_data_for_the_rest(
+    client_for, commenter, condition, monkeypatch
+):
+    from accounts import views
+
+    monkeypatch.setattr(views, "ACCOUNT_LIST_LENGTH", 2)
+    for number in range(3):
+        make_comment(condition, commenter, f"Comment {number}.")
+    html = client_for(commenter).get(reverse("accounts:account")).content.decode()
+    assert "Your 2 newest comments." in html
+    assert "Comment 0." not in html
+
+
+def test_anonymous_reader_is_sent_to_sign_in_from_your_account_and_change_password(reader):
+    for name in ("accounts:account", "accounts:password_change"):
+        response = reader.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{SIGN_IN}?next=")
+
+
+# Change password
+
+CHANGE = reverse("accounts:password_change")
+
+
+def test_changing_password_keeps_you_signed_in_and_says_so_on_your_account(client_for, commenter):
+    client = client_for(commenter)
+    response = client.post(
+        CHANGE,
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("accounts:account"), 302)]
+    assert "Your password has been changed." in response.content.decode()
+    commenter.refresh_from_db()
+    assert commenter.check_password(NEW_PASSWORD)
+    assert client.session["_auth_user_id"] == str(commenter.pk)
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (
+            {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+            "Your current password is not correct",
+        ),
+        (
+            {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": "different"},
+            "The new passwords do not match",
+        ),
+        ({"old_password": "", "new_password1": "", "new_password2": ""}, "Enter your current password"),
+    ],
+)
+def test_changing_password_with_bad_input_explains_in_the_error_summary(client_for, commenter, data, error):
+    response = client_for(commenter).post(CHANGE, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Change your password - Dystonia Portal</title>" in html
+    summary = html[html.index("nhsuk-error-summary") : html.index("<h1>")]
+    assert error in summary
+    commenter.refresh_from_db()
+    assert commenter.check_password(PASSWORD)
+
+
+def test_guessing_the_current_password_is_rate_limited(client_for, commenter, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_change": (2, 600)}
+    client = client_for(commenter)
+    for _ in range(2):
+        client.post(CHANGE, {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(
+        CHANGE, {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 429
+    commenter.refresh_from_db()
+    assert commenter.check_password(PASSWORD)

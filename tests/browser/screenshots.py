@@ -133,3 +133,19 @@ def test_clinical_review(new_context, shoot, signed_in, editor, reviewer):
     reader.goto("/conditions/dystonia/")
     expect(reader.locator(".app-review-date")).to_contain_text(f"{timezone.localdate():%d/%m/%Y}")
     shoot(reader, "review-date-after-sign-off", reader.locator(".app-review-date"))
+
+
+def test_account_page(signed_in, shoot, commenter):
+    from conditions.models import Page
+    from ratings.services import rating_submit
+    from tests.comments.factories import make_comment
+
+    guide = Page.objects.get(parent=None, slug="dystonia")
+    make_comment(guide, commenter, "Stretching in the morning helps my neck.")
+    make_comment(guide, commenter, "Has anyone tried a neck brace at night?", status=Comment.Status.HELD)
+    rating_submit(page=guide, user=commenter, score=4)
+    for width, height in ((1280, 900), (375, 740)):
+        page = signed_in(commenter, viewport={"width": width, "height": height}).new_page()
+        page.goto("/account/")
+        expect(page.get_by_text("Waiting for a moderator")).to_be_visible()
+        shoot(page, f"account-{width}")

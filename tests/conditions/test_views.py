@@ -205,6 +205,42 @@ def test_sitemap_lists_published_pages(reader, demo, make_page):
     assert "draft-condition" not in xml
 
 
+def test_site_map_is_a_page_for_people_listing_live_guides_with_their_sub_pages(
+    reader, demo, make_page, django_assert_num_queries
+):
+    other = make_page("Blepharospasm")
+    make_page("Living with blepharospasm", parent=other, slug="living", order=1)
+    make_page("Draft condition", status=Page.Status.DRAFT)
+    make_page("Draft part", parent=other, slug="draft-part", status=Page.Status.DRAFT)
+    hidden = make_page("Hidden guide", status=Page.Status.DRAFT)
+    make_page("Part of a hidden guide", parent=hidden, slug="part")
+    # 1. every live page with its guide: no session, so nothing else
+    with django_assert_num_queries(1):
+        response = reader.get(reverse("conditions:site_map"))
+    html = response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert "<title>Site map - Dystonia Portal</title>" in html
+    assert html.index('href="/conditions/blepharospasm/"') < html.index('href="/conditions/dystonia/"')
+    assert 'href="/conditions/blepharospasm/living/">Living with blepharospasm</a>' in html
+    assert 'href="/conditions/dystonia/treatment/">' in html
+    for hidden_text in ("Draft condition", "Draft part", "Hidden guide", "Part of a hidden guide"):
+        assert hidden_text not in html
+    for href in ("/accessibility/", "/cookies/", "/privacy/", "/contact/", "/sitemap.xml"):
+        assert f'href="{href}"' in html
+
+
+def test_site_map_is_cacheable_for_shared_readers_and_private_for_a_session(reader, client_for, commenter, demo):
+    assert reader.get(reverse("conditions:site_map"))["Cache-Control"].startswith("public, max-age=")
+    assert client_for(commenter).get(reverse("conditions:site_map"))["Cache-Control"] == "private, no-store"
+
+
+def test_long_pages_end_with_back_to_top(reader, demo):
+    for path in (reverse("conditions:site_map"), "/conditions/", "/conditions/dystonia/", "/privacy/"):
+        html = reader.get(path).content.decode()
+        assert re.search(r'<a class="app-back-to-top__link" href="#top">.*Back to top</a>', html, re.S), path
+        assert '<header class="nhsuk-header" data-module="nhsuk-header" role="banner" id="top">' in html
+
+
 def test_robots_txt_points_at_the_sitemap(reader):
     response = reader.get("/robots.txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"

@@ -81,6 +81,13 @@ def test_settings_refuse_to_start_without_a_secret_key(tmp_path):
     assert "Set DJANGO_SECRET_KEY to a long random string" in result.stderr
 
 
+def test_settings_refuse_a_contact_email_that_is_not_one_address(tmp_path):
+    result = run_deploy_check(tmp_path, CONTACT_EMAIL="team at example, help@example.org")
+
+    assert result.returncode != 0
+    assert "Set CONTACT_EMAIL to one email address" in result.stderr
+
+
 def test_manage_py_says_which_setting_is_missing_instead_of_models_not_loaded():
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
     result = subprocess.run(  # noqa: S603 - fixed command line

@@ -273,6 +273,25 @@ def test_lockout_page_is_the_same_for_an_account_that_does_not_exist(client, com
     assert lock("commenter") == lock("nobody-by-this-name")
 
 
+def test_lockout_counts_one_account_however_it_is_typed_username_or_email_in_any_case(client, commenter):
+    spellings = ["commenter", "commenter@example.org", "COMMENTER@Example.org", "Commenter@example.ORG"]
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(SIGN_IN, {"username": spellings[number % len(spellings)], "password": "wrong-password"})
+
+    response = client.post(SIGN_IN, {"username": "commenter@example.org", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # One record for the account: every spelling counted against it.
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["commenter"]
+
+
+def test_lockout_counts_an_unknown_email_however_its_case_is_typed(client, db):
+    for spelling in ["nobody@example.org", "NOBODY@Example.org", "Nobody@example.ORG"]:
+        client.post(SIGN_IN, {"username": spelling, "password": "wrong-password"})
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["nobody@example.org"]
+
+
 def test_wrong_password_and_unknown_account_get_the_same_answer(client, commenter):
     wrong_password = client.post(SIGN_IN, {"username": "commenter", "password": "wrong-password"})
     unknown = client.post(SIGN_IN, {"username": "nobody-by-this-name", "password": "wrong-password"})
