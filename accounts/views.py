@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
 
+from comments.models import Comment
 from dystonia_portal.ratelimit import rate_limit
 
 from . import services
@@ -145,7 +146,8 @@ def delete(request):
         messages.success(request, "Your account has been deleted.")
         return redirect("conditions:home")
     status = 400 if form.is_bound else 200
-    comment_count = request.user.comments.count()
+    # Only comments that still exist for them: not ones they deleted or a moderator removed.
+    comment_count = request.user.comments.exclude(status=Comment.Status.REMOVED).count()
     return render(request, "accounts/delete.html", {"form": form, "comment_count": comment_count}, status=status)
 
 
