@@ -175,8 +175,10 @@ def test_page_query_count_is_pinned(client_for, commenter, page, django_assert_n
     client = client_for(commenter)
     # 1 session, 2 user, 3 the page joined with its counter rows and rating summary,
     # 4 the guide and its sub-pages, 5 sections, 6 related links, 7 this reader's rating
-    # with its feedback (LEFT JOIN), 8 the thread's comment count; no comments, so no list query.
-    with django_assert_num_queries(8):
+    # with its feedback (LEFT JOIN), 8 the thread's comment count; no comments, so no list query;
+    # 9 and 10 this reader's permissions, 11 their own comments waiting for a moderator
+    # (comments' Comment.objects.visible_to and waiting_for_moderator_to).
+    with django_assert_num_queries(11):
         response = client.get(page.get_absolute_url())
     assert "Based on 4 ratings" in response.content.decode()
 
