@@ -128,6 +128,18 @@ def test_a_refused_comment_from_the_care_card_page_is_shown_there(client_for, co
     assert not Comment.objects.exists()
 
 
+def test_a_refused_edit_from_the_care_card_page_is_shown_there(client_for, commenter, condition):
+    comment = make_comment(condition, commenter, text="First words.")
+    response = client_for(commenter).post(comment.get_edit_url(), comment_data("", seen_help="yes"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Before you save your changes" in html
+    assert "Get help now" in html
+    assert html.count("Enter your comment") == 2
+    comment.refresh_from_db()
+    assert comment.text == "First words."
+
+
 def test_an_empty_edit_sent_quickly_shows_one_error_with_the_summary(client_for, commenter, condition, settings):
     comment = make_comment(condition, commenter, text="First words.")
     settings.COMMENT_MIN_SECONDS = 3
