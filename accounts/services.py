@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from comments.models import Comment
+from comments.models import Comment, CommentEdit
 from comments.services import text_hash
 from ratings.services import ratings_detach_user
 
@@ -121,6 +121,9 @@ def _end_sessions(user: User) -> None:
 
 
 def _erase_comments(user: User, *, delete_comments: bool) -> None:
+    # Earlier versions of any of their comments were only ever kept for moderators, and may hold
+    # the very details an edit took out (a held comment's phone number, say): they go either way.
+    CommentEdit.objects.filter(comment__author=user).update(previous_text=ERASED_TEXT)
     comments = Comment.objects.filter(author=user)
     if not delete_comments:
         # Published comments stay, from "a former member"; held, hidden and removed ones were

@@ -211,7 +211,8 @@ def delete(request):
         messages.success(request, "Your account has been deleted.")
         return redirect("conditions:home")
     status = 400 if form.is_bound else 200
-    comment_count = request.user.comments.count()
+    # Only comments that still exist for them: not ones they deleted or a moderator removed.
+    comment_count = request.user.comments.exclude(status=Comment.Status.REMOVED).count()
     return render(request, "accounts/delete.html", {"form": form, "comment_count": comment_count}, status=status)
 
 

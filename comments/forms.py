@@ -70,6 +70,10 @@ class CommentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.errors:
+            # One error per problem: a comment that needs changing gets only that error, not
+            # also a timing one, and the fresh token shown with it lets the corrected one through.
+            return cleaned
         if cleaned.get("website"):
             raise forms.ValidationError("Your comment could not be posted. Leave the last field empty.")
         token = self._submitted_started
@@ -88,11 +92,25 @@ class CommentForm(forms.Form):
         return cleaned
 
 
+class HintedRadioSelect(forms.RadioSelect):
+    """Radios where some options carry a hint of their own, shown under that option (NHS.UK radios' item hint)."""
+
+    def __init__(self, *args, hints=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hints = hints or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["hint"] = self.hints.get(value, "")
+        return option
+
+
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why are you reporting this comment?",
         choices=Report.Reason.choices,
-        widget=forms.RadioSelect,
+        # Beside the option it belongs to, so it is read before the report is sent.
+        widget=HintedRadioSelect(hints={Report.Reason.AT_RISK: "If someone is in immediate danger, call 999."}),
         error_messages={
             "required": "Select why you are reporting this comment",
             "invalid_choice": "Select one of the reasons listed",

@@ -49,6 +49,13 @@ class CommentQuerySet(models.QuerySet):
             shown |= Q(author=user, status__in=[Comment.Status.HELD, Comment.Status.HIDDEN])
         return self.filter(shown, page__status=Page.Status.PUBLISHED, page__parent__isnull=True)
 
+    def waiting_for_moderator_to(self, user):
+        """This person's own comments that readers cannot see while a moderator checks them (held or
+        hidden): what visible_to shows them beyond the published ones. None for anyone signed out."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.visible_to(user).filter(author=user, status__in=[Comment.Status.HELD, Comment.Status.HIDDEN])
+
     def reportable_by(self, user):
         """Comments this person may report: published ones they can see."""
         return self.visible_to(user).filter(status=Comment.Status.PUBLISHED)

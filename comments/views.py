@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from conditions.models import Page
+from conditions.views import page_with_failed_form
 from dystonia_portal.errors import ServiceError
 from dystonia_portal.ratelimit import rate_limit
 from dystonia_portal.readers import address_hash, existing_session_key, session_key
@@ -50,10 +51,10 @@ def _held_message(comment) -> str:
     return "Thank you. Your comment will appear once a moderator has checked it."
 
 
-def _get_help_first(request, form, *, heading, action_url, button, back_url):
+def _get_help_first(request, form, *, heading, action_url, button, back_url, status=200):
     """The urgent care card, with the author's words kept in the form: they can change them or post."""
     context = {"form": form, "heading": heading, "action_url": action_url, "button": button, "back_url": back_url}
-    return render(request, "comments/comment_get_help.html", context)
+    return render(request, "comments/comment_get_help.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,6 +88,19 @@ def comment_post(request, slug):
                 messages.success(request, "Your comment has been posted.")
             published = comment.status == Comment.Status.PUBLISHED
             return redirect(comment.get_absolute_url() if published else page.get_absolute_url() + "#comments")
+    if form.is_bound and request.POST.get("seen_help") == "yes":
+        return _get_help_first(
+            request,
+            form,
+            heading=f"Before you post your comment on {page.title}",
+            action_url=reverse("comments:post", args=[page.slug]),
+            button="Post comment",
+            back_url=page.get_absolute_url() + "#comments",
+            status=400,
+        )
+    if form.is_bound and request.POST.get("form_page") != "yes":
+        # Sent from the condition page: its errors are shown there, under "Add your comment".
+        return page_with_failed_form(request, page.slug, form)
     status = 400 if form.is_bound else 200
     return render(
         request, "comments/comment_form.html", {"page": page, "form": form, "closed": thread.closed}, status=status
@@ -136,6 +150,16 @@ def comment_edit(request, comment_id):
                 return redirect(comment.page.get_absolute_url() + "#comments")
             messages.success(request, "Your comment has been changed.")
             return redirect(comment.get_absolute_url())
+    if form.is_bound and request.POST.get("seen_help") == "yes":
+        return _get_help_first(
+            request,
+            form,
+            heading="Before you save your changes",
+            action_url=comment.get_edit_url(),
+            button="Save changes",
+            back_url=comment.page.get_absolute_url() + "#comments",
+            status=400,
+        )
     status = 400 if form.is_bound else 200
     context = {
         "comment": comment,

@@ -172,17 +172,10 @@ def breadcrumbs_for(page):
     return breadcrumbs
 
 
-def page_detail(request, slug, subpage_slug=None):
-    """A condition page or sub-page. What is cached, and for whom, is conditions.page_cache's to say."""
-    preview = can_preview_drafts(request.user)
-    page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview)
-    whole_page_key = page_cache.page_key(request, page, preview=preview) if reads_shared_page(request) else None
-    html = page_cache.get(whole_page_key)
-    if html is not None:
-        return HttpResponse(html)
+def _page_context(request, page, *, preview, failed_form=None):
     guide = page.guide
     content_key = page_cache.content_key(page, preview=preview)
-    context = {
+    return {
         "page": page,
         "guide": guide,
         "is_preview": not page.is_published or not guide.is_published,
@@ -191,9 +184,31 @@ def page_detail(request, slug, subpage_slug=None):
         "content_version": content_key,
         # Without its counter row the guide's content is never cached (a zero timeout stores nothing).
         "fragment_seconds": page_cache.FRAGMENT_SECONDS if content_key else 0,
+        # A form on this page that was sent and refused; the app that owns it shows its errors.
+        "failed_form": failed_form,
     }
+
+
+def page_detail(request, slug, subpage_slug=None):
+    """A condition page or sub-page. What is cached, and for whom, is conditions.page_cache's to say."""
+    preview = can_preview_drafts(request.user)
+    page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview)
+    whole_page_key = page_cache.page_key(request, page, preview=preview) if reads_shared_page(request) else None
+    html = page_cache.get(whole_page_key)
+    if html is not None:
+        return HttpResponse(html)
+    context = _page_context(request, page, preview=preview)
     if whole_page_key is None:
         return render(request, "conditions/page_detail.html", context)
     html = render_to_string("conditions/page_detail.html", context, request=request)
     page_cache.put(whole_page_key, html)
     return HttpResponse(html)
+
+
+def page_with_failed_form(request, slug, form, *, status=400):
+    """The condition page again with `form` (sent from it, and refused) showing its errors and the words
+    as typed, so errors appear on the page the form was on. Never cached: a refused form is one reader's."""
+    preview = can_preview_drafts(request.user)
+    page = find_page(slug=slug, subpage_slug=None, preview=preview)
+    context = _page_context(request, page, preview=preview, failed_form=form)
+    return render(request, "conditions/page_detail.html", context, status=status)

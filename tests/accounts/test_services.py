@@ -216,3 +216,24 @@ def test_deleting_one_account_leaves_another_persons_records(person, other_comme
 
     assert places_holding("Held words of another person.") == ["comments.Comment.text"]
     assert places_holding("other_commenter@example.org") == ["auth.User.email"]
+
+
+@pytest.mark.parametrize("delete_comments", [True, False])
+def test_deleting_an_account_erases_the_earlier_versions_of_its_comments(commenter, condition, delete_comments):
+    from comments.services import comment_edit, comment_post
+
+    held, _ = comment_post(page=condition, author=commenter, text="Ring me on 07700 900123, Quiet Owl.")
+    assert held.status == Comment.Status.HELD
+    comment_edit(comment=held, user=commenter, text="Ring me, I live on Mill Lane.")
+    published, _ = comment_post(page=condition, author=commenter, text="My neck pulls to the left at Mill Lane.")
+    comment_edit(comment=published, user=commenter, text="My neck pulls to the left most mornings.")
+    assert Comment.objects.get(pk=published.pk).status == Comment.Status.PUBLISHED
+
+    services.account_delete(user=commenter, delete_comments=delete_comments)
+
+    for value in ["07700 900123", "Quiet Owl", "Mill Lane"]:
+        assert places_holding(value) == [], value
+    held.refresh_from_db()
+    assert (held.status, held.author_id) == (Comment.Status.REMOVED, None)
+    kept = Comment.objects.filter(text="My neck pulls to the left most mornings.", status="published")
+    assert kept.exists() is not delete_comments

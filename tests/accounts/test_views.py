@@ -415,6 +415,26 @@ def test_delete_page_says_what_happens_to_comments(client_for, commenter, condit
     assert 'name="delete_comments" type="radio" value="no">' in html
 
 
+def test_delete_page_counts_only_comments_that_still_exist(client_for, commenter, condition):
+    make_comment(condition, commenter, text="Still on the page.")
+    make_comment(condition, commenter, text="Waiting for a moderator.", status="held")
+    deleted = make_comment(condition, commenter, text="Deleted by me.")
+    make_comment(condition, commenter, text="Taken down by a moderator.", status="removed")
+    client = client_for(commenter)
+    client.post(reverse("comments:delete", args=[deleted.pk]))
+    html = client.get(DELETE).content.decode()
+    assert "you have posted 2" in html
+
+
+def test_delete_page_with_only_deleted_comments_gives_no_count(client_for, commenter, condition):
+    deleted = make_comment(condition, commenter, text="Deleted by me.")
+    client = client_for(commenter)
+    client.post(reverse("comments:delete", args=[deleted.pk]))
+    html = client.get(DELETE).content.decode()
+    assert "you have posted" not in html
+    assert "You can delete your comments too, or keep" in html
+
+
 def test_deleting_an_account_deletes_its_comments_by_default(client_for, commenter, condition):
     make_comment(condition, commenter, text="My experience.")
     client = client_for(commenter)

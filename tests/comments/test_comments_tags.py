@@ -5,7 +5,7 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from comments.models import Comment, CommentSettings
+from comments.models import Comment, CommentSettings, Report
 
 from .factories import make_comment
 
@@ -143,13 +143,16 @@ def test_thread_takes_three_queries_whatever_the_number_of_comments(
 ):
     for n in range(50):
         make_comment(condition, commenter if n % 2 else other_commenter)
-    with django_assert_num_queries(3) as captured:
+    with django_assert_num_queries(6) as captured:
         # 1. the guide's comment settings
         # 2. COUNT of visible comments (heading and pagination)
-        # 3. one page of 20 comments JOINed with their authors
+        # 3. one page of 20 comments JOINed with their authors, and whether this reader reported each
+        # 4, 5. the reader's permissions, directly and through groups (Comment.objects.visible_to)
+        # 6. the reader's own comments here waiting for a moderator
         html = render_thread(condition, user=commenter)
     assert html.count('class="app-comment"') == 20
     assert "JOIN" in captured.captured_queries[2]["sql"]
+    assert "EXISTS" in captured.captured_queries[2]["sql"]
 
 
 def test_condition_page_queries_do_not_grow_with_comments(client, condition, commenter):
@@ -207,3 +210,155 @@ def test_signed_out_readers_are_told_commenting_needs_a_confirmed_email(conditio
     html = render_thread(condition)
     assert "Commenting needs an account with a confirmed email address" in html
     assert "reading, rating and reporting comments do not need an account" in html
+
+
+# Your own content: held comments, your own comments, comments you reported
+
+
+def signed_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_html(client, page):
+    return client.get(page.get_absolute_url()).content.decode()
+
+
+def cached_values():
+    """Everything in the condition pages' cache, as text."""
+    from django.core.cache import caches
+
+    cache = caches["fragments"]
+    # LocMemCache's keys are ":<version>:<key>".
+    return [str(cache.get(key.split(":", 2)[2])) for key in list(cache._cache)]
+
+
+def test_the_author_sees_their_held_and_hidden_comments_marked_and_can_delete_them(condition, commenter):
+    held = make_comment(condition, commenter, text="Held words, my number is 07700 900123.", status="held")
+    hidden = make_comment(condition, commenter, text="Reported words.", status="hidden")
+    make_comment(condition, commenter, text="Removed words.", status="removed")
+    html = render_thread(condition, user=commenter)
+    assert html.count("Waiting for a moderator") == 2
+    assert "Held words, my number is 07700 900123." in html
+    assert "It will appear on the page once a moderator has checked it." in html
+    assert "It was reported, so it is hidden until a moderator has checked it." in html
+    assert "Removed words." not in html
+    assert f"/comments/{held.pk}/delete/" in html
+    assert f"/comments/{hidden.pk}/delete/" in html
+    assert f"/comments/{held.pk}/edit/" in html  # held comments can be changed in the first 15 minutes
+    assert f"/comments/{hidden.pk}/edit/" not in html  # a hidden one cannot, while a moderator checks it
+    # They do not count as posted: readers cannot see them.
+    assert "There are no comments yet." in html
+
+
+def test_nobody_else_sees_an_authors_held_comment_in_the_thread(condition, commenter, other_commenter, moderator):
+    make_comment(condition, commenter, text="Held words.", status="held")
+    for user in (None, other_commenter, moderator):
+        html = render_thread(condition, user=user)
+        assert "Held words." not in html
+        assert "Waiting for a moderator" not in html
+
+
+def test_the_author_is_not_offered_to_report_their_own_comment(condition, commenter, other_commenter):
+    comment = make_comment(condition, commenter, text="My own words.")
+    assert f"/comments/{comment.pk}/report/" not in render_thread(condition, user=commenter)
+    assert f"/comments/{comment.pk}/report/" in render_thread(condition, user=other_commenter)
+    assert f"/comments/{comment.pk}/report/" in render_thread(condition)
+
+
+def test_a_member_who_reported_a_comment_sees_you_reported_this(condition, commenter, other_commenter, moderator):
+    from comments.services import comment_report
+
+    reported = make_comment(condition, commenter, text="Reported by the other commenter.")
+    other = make_comment(condition, commenter, text="Not reported.")
+    comment_report(comment=reported, reason="spam", reporter=other_commenter)
+    html = render_thread(condition, user=other_commenter)
+    assert "You reported this" in html
+    assert f"/comments/{reported.pk}/report/" not in html
+    assert f"/comments/{other.pk}/report/" in html
+    # Someone else still has the link.
+    assert "You reported this" not in render_thread(condition, user=moderator)
+    assert f"/comments/{reported.pk}/report/" in render_thread(condition, user=moderator)
+
+
+def test_an_anonymous_reader_who_reported_sees_you_reported_this_and_no_one_else_does(condition, commenter):
+    from django.test import Client
+
+    reported = make_comment(condition, commenter, text="Reported anonymously.")
+    reporter = Client()
+    page_html(Client(), condition)  # a shared reader fills the cache first
+    reporter.post(reported.get_report_url(), {"reason": "spam", "details": ""}, HTTP_SEC_FETCH_SITE="same-origin")
+    assert Report.objects.filter(reporter__isnull=True, comment=reported).exists()
+
+    html = page_html(reporter, condition)
+    assert "You reported this" in html
+    assert f"/comments/{reported.pk}/report/" not in html
+    # Nothing of theirs reached the cache that others are served from.
+    assert any("Reported anonymously." in value for value in cached_values())  # the shared thread
+    assert not [value for value in cached_values() if "You reported this" in value]
+    for other in (Client(), signed_in(commenter)):
+        html = page_html(other, condition)
+        assert "You reported this" not in html
+    assert f"/comments/{reported.pk}/report/" in page_html(Client(), condition)
+
+
+def test_an_anonymous_reader_with_a_session_and_no_reports_here_gets_the_shared_thread(
+    condition, commenter, django_assert_num_queries
+):
+    from django.test import Client
+
+    from comments.services import comment_report
+
+    comments = make_comments(condition, commenter, 3)
+    reader = Client()
+    page_html(reader, condition)
+    session = reader.session
+    session["seen"] = True  # any session, as a rating would start
+    session.save()
+    reader.cookies["sessionid"] = session.session_key
+    comment_report(comment=comments[0], reason="spam", session_hash="someone-else", address_hash="a")
+    page_html(Client(), condition)  # the shared thread, cached at this version
+    with django_assert_num_queries(4):
+        # 1. the session  2. the page with its versions  3. this reader's rating  4. their reports on this
+        # page's comments (none: the thread is the cached one everyone gets)
+        html = page_html(reader, condition)
+    assert "You reported this" not in html
+    assert html.count("Report this content as offensive or unsuitable") == 3
+
+
+def test_an_authors_view_never_reaches_what_other_readers_are_served(condition, commenter, other_commenter, moderator):
+    from django.test import Client
+
+    from comments.services import comment_report
+
+    make_comments(condition, other_commenter, 3)
+    mine = make_comment(condition, commenter, text="Published words of mine.")
+    make_comment(condition, commenter, text="Held words of mine, call 07700 900123.", status="held")
+    theirs = make_comment(condition, other_commenter, text="Words I reported.")
+    comment_report(comment=theirs, reason="spam", reporter=commenter)
+
+    author = signed_in(commenter)
+    html = page_html(author, condition)
+    assert "Waiting for a moderator" in html and "You reported this" in html
+    assert f"/comments/{mine.pk}/delete/" in html
+
+    values = cached_values()
+    assert any("Part 1" in value for value in values)  # the guide's content, cached for everyone
+    for value in values:
+        assert "Held words of mine" not in value
+        assert "Waiting for a moderator" not in value
+        assert "You reported this" not in value
+        assert f"/comments/{mine.pk}/delete/" not in value
+    for other in (Client(), signed_in(other_commenter), signed_in(moderator)):
+        html = page_html(other, condition)
+        assert "Published words of mine." in html
+        assert "Held words of mine" not in html
+        assert "Waiting for a moderator" not in html
+        assert "You reported this" not in html
+        assert f"/comments/{mine.pk}/delete/" not in html
+        assert f"/comments/{mine.pk}/report/" in html
+    # And the author's own page stays theirs after the others have filled the cache.
+    assert "Waiting for a moderator" in page_html(author, condition)

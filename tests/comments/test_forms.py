@@ -88,3 +88,29 @@ def test_report_reason_is_required():
 def test_report_details_are_limited_to_500_characters():
     form = ReportForm({"reason": "spam", "details": "a" * 501})
     assert form.errors["details"] == ["Details must be 500 characters or fewer (you gave 501)"]
+
+
+# One error per problem
+
+
+@pytest.mark.parametrize("text", ["", "a" * 2001, "Hello\x00there"])
+def test_text_that_needs_changing_gets_its_own_error_only_even_when_sent_quickly(settings, text):
+    settings.COMMENT_MIN_SECONDS = 3
+    form = post(text)
+    assert not form.is_valid()
+    assert form.non_field_errors() == []
+    assert len(form.errors["text"]) == 1
+
+
+def test_a_quick_empty_post_with_a_forged_timestamp_still_says_only_enter_your_comment():
+    form = CommentForm({"text": "", "website": "", "started": "forged"})
+    assert form.errors == {"text": ["Enter your comment"]}
+
+
+def test_the_at_risk_reason_carries_the_999_sentence_as_its_own_hint():
+    html = str(ReportForm()["reason"])
+    form = ReportForm()
+    hints = {choice.data["value"]: choice.data["hint"] for choice in form["reason"]}
+    assert hints["at_risk"] == "If someone is in immediate danger, call 999."
+    assert {value for value, hint in hints.items() if hint} == {"at_risk"}
+    assert html  # the widget renders as Django's own radios where the NHS.UK pack is not used

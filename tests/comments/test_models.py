@@ -87,3 +87,21 @@ def test_author_name_after_the_account_is_deleted_is_a_former_member(condition, 
     commenter.delete()
     comment.refresh_from_db()
     assert comment.author_name == "A former member"
+
+
+def test_waiting_for_moderator_is_the_persons_own_held_and_hidden_comments_only(
+    condition, commenter, other_commenter, moderator, make_page
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    held = make_comment(condition, commenter, status="held")
+    hidden = make_comment(condition, commenter, status="hidden")
+    make_comment(condition, commenter, status="published")
+    make_comment(condition, commenter, status="removed")
+    make_comment(condition, other_commenter, status="held")
+    draft = make_page("Draft guide", status="draft")
+    make_comment(draft, commenter, status="held")  # on a guide readers cannot see: visible_to leaves it out
+    assert set(Comment.objects.waiting_for_moderator_to(commenter)) == {held, hidden}
+    assert not Comment.objects.waiting_for_moderator_to(other_commenter).filter(author=commenter).exists()
+    assert list(Comment.objects.waiting_for_moderator_to(moderator)) == []
+    assert list(Comment.objects.waiting_for_moderator_to(AnonymousUser())) == []

@@ -72,6 +72,88 @@ def test_bad_text_is_refused_with_an_error_summary_and_the_text_kept(client_for,
     assert not Comment.objects.exists()
 
 
+def test_an_empty_comment_sent_quickly_shows_one_error_on_the_condition_page(
+    client_for, commenter, condition, settings
+):
+    settings.COMMENT_MIN_SECONDS = 3
+    response = client_for(commenter).post(post_url(condition), comment_data(""))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Dystonia" in html
+    assert "Part 1" in html  # the condition page itself, with its content
+    assert html.count("Enter your comment") == 2  # in the error summary and above the box
+    assert "That was very quick" not in html
+    assert html.count('class="nhsuk-error-summary"') == 1
+    assert '<a href="#id_text">Enter your comment</a>' in html
+    # The summary is beside the form, under the comments, where the reader is looking.
+    assert html.index("nhsuk-error-summary") > html.index('id="comments"')
+    assert html.index("nhsuk-error-summary") < html.index('id="add-comment"')
+    assert not Comment.objects.exists()
+
+
+def test_a_refused_comment_on_the_condition_page_keeps_the_words_as_typed(client_for, commenter, condition):
+    response = client_for(commenter).post(post_url(condition), comment_data("a" * 1990 + " <b>sixteen</b>"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Your comment must be 2000 characters or fewer (it has 2005)" in html
+    assert "a" * 1990 + " &lt;b&gt;sixteen&lt;/b&gt;</textarea>" in html
+    assert 'id="add-comment"' in html
+
+
+def test_a_refused_comment_page_is_never_cached_for_anyone(client_for, commenter, condition, client):
+    from django.test import Client
+
+    client_for(commenter).post(post_url(condition), comment_data("Kept words", website="spam"))
+    html = Client().get(condition.get_absolute_url()).content.decode()
+    assert "Kept words" not in html
+    assert "There is a problem" not in html
+
+
+def test_a_refused_comment_from_the_form_page_is_shown_on_the_form_page(client_for, commenter, condition):
+    response = client_for(commenter).post(post_url(condition), comment_data("", form_page="yes"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Add a comment on Dystonia" in html
+    assert html.count("Enter your comment") == 2
+
+
+def test_a_refused_comment_from_the_care_card_page_is_shown_there(client_for, commenter, condition, risk_phrases):
+    response = client_for(commenter).post(post_url(condition), comment_data("", seen_help="yes"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Before you post your comment" in html
+    assert "Get help now" in html
+    assert html.count("Enter your comment") == 2
+    assert 'name="seen_help" value="yes"' in html
+    assert not Comment.objects.exists()
+
+
+def test_a_refused_edit_from_the_care_card_page_is_shown_there(client_for, commenter, condition):
+    comment = make_comment(condition, commenter, text="First words.")
+    response = client_for(commenter).post(comment.get_edit_url(), comment_data("", seen_help="yes"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Before you save your changes" in html
+    assert "Get help now" in html
+    assert html.count("Enter your comment") == 2
+    comment.refresh_from_db()
+    assert comment.text == "First words."
+
+
+def test_an_empty_edit_sent_quickly_shows_one_error_with_the_summary(client_for, commenter, condition, settings):
+    comment = make_comment(condition, commenter, text="First words.")
+    settings.COMMENT_MIN_SECONDS = 3
+    response = client_for(commenter).post(comment.get_edit_url(), comment_data(""))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Change your comment" in html
+    assert "There is a problem" in html
+    assert html.count("Enter your comment") == 2
+    assert "That was very quick" not in html
+    comment.refresh_from_db()
+    assert comment.text == "First words."
+
+
 def test_honeypot_filled_is_refused_and_the_text_kept(client_for, commenter, condition):
     response = client_for(commenter).post(post_url(condition), comment_data("Kept words", website="spam"))
     assert response.status_code == 400
@@ -113,7 +195,9 @@ def test_personal_details_hold_the_comment_and_say_why(client_for, commenter, co
     assert "will appear once a moderator has checked it" in html
     assert "personal details" in html
     assert Comment.objects.get().status == Comment.Status.HELD
-    assert "Email me: jo@example.org" not in html
+    # The author sees it, marked as waiting; nobody else does.
+    assert "Waiting for a moderator" in html
+    assert "Email me: jo@example.org" not in Client().get(condition.get_absolute_url()).content.decode()
 
 
 def test_pre_moderated_guide_holds_the_comment(client_for, commenter, condition):
@@ -270,6 +354,45 @@ def test_invalid_reason_is_refused_and_details_kept(reader, commenter, condition
     assert not Report.objects.exists()
 
 
+def test_the_999_sentence_is_with_the_at_risk_option_before_the_send_button(reader, commenter, condition):
+    comment = make_comment(condition, commenter)
+    html = reader.get(report_url(comment)).content.decode()
+    assert html.count("If someone is in immediate danger, call 999.") == 1
+    option = html.index("Someone may be at risk of harm")
+    sentence = html.index("If someone is in immediate danger, call 999.")
+    assert option < sentence < html.index("Something else") < html.index("Send report")
+    assert 'aria-describedby="id_reason_4-hint"' in html
+    assert '<div class="nhsuk-hint nhsuk-radios__hint" id="id_reason_4-hint">' in html
+
+
+def test_a_refused_report_shows_one_error_with_the_summary_and_keeps_the_details(reader, commenter, condition):
+    comment = make_comment(condition, commenter)
+    response = reader.post(report_url(comment), {"details": "Kept details."})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Report a comment" in html
+    assert html.count("Select why you are reporting this comment") == 2
+    assert '<a href="#id_reason_0">Select why you are reporting this comment</a>' in html
+    assert "Kept details." in html
+
+
+def test_an_author_can_delete_their_held_comment_from_the_page(client_for, commenter, condition, client):
+    from django.test import Client
+
+    held = make_comment(condition, commenter, text="Ring me on 07700 900123.", status="held")
+    author = client_for(commenter)
+    assert "Waiting for a moderator" in author.get(condition.get_absolute_url()).content.decode()
+    confirm = author.get(held.get_delete_url()).content.decode()
+    assert "Ring me on 07700 900123." in confirm
+    assert "It is waiting for a moderator and only you can see it." in confirm
+    author.post(held.get_delete_url())
+    held.refresh_from_db()
+    assert held.status == Comment.Status.REMOVED
+    assert held.deleted_by_author_at is not None
+    assert "Ring me on 07700 900123." not in author.get(condition.get_absolute_url()).content.decode()
+    assert "Ring me on 07700 900123." not in Client().get(condition.get_absolute_url()).content.decode()
+
+
 def test_missing_reason_is_refused(reader, commenter, condition):
     comment = make_comment(condition, commenter)
     response = reader.post(report_url(comment), {"details": ""})
@@ -381,7 +504,9 @@ def test_posting_after_the_care_card_holds_the_comment_for_urgent_review(
     assert comment.urgent_items.open().count() == 1
     html = response.content.decode()
     assert "A moderator will read your comment soon" in html
-    assert AT_RISK_TEXT not in html  # not on the page until a moderator publishes it
+    # Not on the page until a moderator publishes it: only its author sees it, waiting.
+    assert "Waiting for a moderator" in html
+    assert AT_RISK_TEXT not in Client().get(condition.get_absolute_url()).content.decode()
     assert [m.to for m in mail.outbox] == [["moderators@example.org"]]
 
 
@@ -527,9 +652,12 @@ def test_a_thread_with_notes_takes_no_extra_queries(
         services.clinical_note_save(comment=comment, user=clinician, text=f"Note {number}.")
     client = client_for(commenter)
     client.get(condition.get_absolute_url())  # the guide's own fragments are cached; the thread is theirs
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         # 1. the session  2. the commenter  3. the page with its versions  4. this reader's rating
-        # 5. one page of comments with their authors and clinicians' notes (one JOIN)
+        # 5. one page of comments with their authors and clinicians' notes (one JOIN), and whether
+        #    this reader reported each (EXISTS)
+        # 6, 7. the reader's permissions, directly and through groups (Comment.objects.visible_to)
+        # 8. the reader's own comments here waiting for a moderator
         html = client.get(condition.get_absolute_url()).content.decode()
     for number in range(3):
         assert f"A note from our clinical team: Note {number}." in html

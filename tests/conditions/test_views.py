@@ -361,3 +361,20 @@ def test_search_works_and_caches_nothing_when_the_version_row_is_gone(reader, ma
         response = reader.get("/search/", {"q": "tremor"})
         assert "1 result for “tremor”" in text_of(response)
         assert response.context is not None  # rendered each time, never served from the cache
+
+
+def test_a_page_shown_again_with_a_refused_form_is_private_and_not_cached(client_for, commenter, condition):
+    from django.core.cache import caches
+    from django.test import Client
+
+    from comments.forms import form_started_token
+
+    response = client_for(commenter).post(
+        reverse("comments:post", args=[condition.slug]),
+        {"text": "Typed words", "website": "x", "started": form_started_token()},
+    )
+    assert response.status_code == 400
+    assert "<title>Error: Dystonia" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-store"
+    assert not [key for key in caches["fragments"]._cache if ":conditions:page:" in key]
+    assert "Typed words" not in Client().get(condition.get_absolute_url()).content.decode()
