@@ -176,9 +176,9 @@ def test_page_query_count_is_pinned(client_for, commenter, page, django_assert_n
     # 1 session, 2 user, 3 the page joined with its counter rows and rating summary,
     # 4 the guide and its sub-pages, 5 sections, 6 related links, 7 this reader's rating
     # with its feedback (LEFT JOIN); the thread's count comes with the page, and with no
-    # comments there is no list query; 8 and 9 this reader's permissions, 10 their own comments
-    # waiting for a moderator (Comment.objects.visible_to and waiting_for_moderator_to).
-    with django_assert_num_queries(10):
+    # comments there is no list query; 8 their own comments waiting for a moderator
+    # (waiting_for_moderator_to; not staff, so no permission queries).
+    with django_assert_num_queries(8):
         response = client.get(page.get_absolute_url())
     assert "Based on 4 ratings" in response.content.decode()
 
