@@ -1,10 +1,11 @@
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 
 from conditions.models import Page
-from dystonia_portal.ratelimit import rate_limit, wants_json
+from conditions.views import page_detail
+from dystonia_portal.confirmations import confirm, fragment
+from dystonia_portal.ratelimit import address_key, rate_limit, session_key, wants_json
 
 from .display import reader_lookup, reader_rating, summary_figures
 from .forms import FeedbackForm, RatingForm
@@ -12,8 +13,25 @@ from .models import RatingSummary
 from .services import rating_feedback_submit, rating_submit
 
 RATING_SAVED = "Thank you, your rating has been saved."
+ASK_WHAT_WAS_WRONG = "You can tell us what was wrong with this page below."
 FEEDBACK_SAVED = "Thank you for telling us what was wrong. Our editors will read it."
 PAGE_NOT_FOUND = "We could not find that page. It may have been moved or taken down."
+
+
+def rating_reader_key(request) -> str:
+    """Who a rating counts against: the account when signed in, otherwise the reader's session.
+
+    Not the address: a hospital ward, school or office shares one, and each reader there
+    may rate. A session costs a bot nothing, so every rating also counts against its address
+    under a much higher ceiling ("rating_address" in settings.RATE_LIMITS), checked first.
+    """
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return "session:" + session_key(request)
+
+
+def _rate_limits(view):
+    return rate_limit("rating_address", key=address_key)(rate_limit("rating", key=rating_reader_key)(view))
 
 
 def _method_not_allowed(request):
@@ -37,11 +55,28 @@ def _not_found(request):
     raise Http404(PAGE_NOT_FOUND)
 
 
-def _invalid(request, page, form, template):
+def _invalid(request, page, form, which):
+    """The errors where the form was: in place (JSON), or on the page itself with the form as sent.
+
+    Without JavaScript the page is shown again at this address, its rating block holding the
+    reader's answers and an error summary (ratings_tags.rating_block reads `ratings_invalid`).
+    """
     if wants_json(request):
         errors = [str(error) for errors in form.errors.values() for error in errors]
         return JsonResponse({"error": errors[0], "errors": form.errors}, status=400)
-    return render(request, template, {"page": page, "form": form}, status=400)
+    request.ratings_invalid = {"page_id": page.pk, "which": which, "form": form}
+    request.shows_form_errors = True
+    if page.parent_id is None:
+        response = page_detail(request, page.slug)
+    else:
+        response = page_detail(request, page.parent.slug, page.slug)
+    response.status_code = 400
+    return response
+
+
+def _saved(request, page, text):
+    confirm(request, "ratings", text)
+    return redirect(page.get_absolute_url() + fragment("ratings"))
 
 
 def _summary_json(page, *, score, message):
@@ -51,7 +86,7 @@ def _summary_json(page, *, score, message):
     )
 
 
-@rate_limit("rating")
+@_rate_limits
 def rate(request, page_id):
     """Save this reader's rating of a page (POST only), then go back to the page."""
     if request.method != "POST":
@@ -64,20 +99,18 @@ def rate(request, page_id):
         # Look done, store nothing: a bot learns nothing from the answer.
         if wants_json(request):
             return _summary_json(page, score=None, message=RATING_SAVED)
-        messages.success(request, RATING_SAVED)
-        return redirect(page.get_absolute_url() + "#rating")
+        return _saved(request, page, RATING_SAVED)
     if not form.is_valid():
-        return _invalid(request, page, form, "ratings/rating_form_error.html")
+        return _invalid(request, page, form, "rating")
 
     score = form.cleaned_data["score"]
     rating_submit(page=page, score=score, **reader_lookup(request, create=True))
     if wants_json(request):
         return _summary_json(page, score=score, message=RATING_SAVED)
-    messages.success(request, RATING_SAVED)
-    return redirect(page.get_absolute_url() + "#rating")
+    return _saved(request, page, f"{RATING_SAVED} {ASK_WHAT_WAS_WRONG}" if score <= 2 else RATING_SAVED)
 
 
-@rate_limit("rating")
+@_rate_limits
 def feedback(request, page_id):
     """Say what was wrong with a page this reader rated 1 or 2 stars (POST only)."""
     if request.method != "POST":
@@ -89,8 +122,7 @@ def feedback(request, page_id):
     if form.is_bot():
         if wants_json(request):
             return JsonResponse({"message": FEEDBACK_SAVED})
-        messages.success(request, FEEDBACK_SAVED)
-        return redirect(page.get_absolute_url() + "#rating")
+        return _saved(request, page, FEEDBACK_SAVED)
     if form.is_valid():
         rating = reader_rating(request, page)
         if rating is None:
@@ -101,9 +133,8 @@ def feedback(request, page_id):
             except ValidationError as error:
                 form.add_error(None, error)
     if not form.is_valid():
-        return _invalid(request, page, form, "ratings/feedback_form_error.html")
+        return _invalid(request, page, form, "feedback")
 
     if wants_json(request):
         return JsonResponse({"message": FEEDBACK_SAVED})
-    messages.success(request, FEEDBACK_SAVED)
-    return redirect(page.get_absolute_url() + "#rating")
+    return _saved(request, page, FEEDBACK_SAVED)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from conditions import page_cache
+from dystonia_portal.confirmations import confirmations_for
 
 from ..forms import CommentForm
 from ..models import Comment, CommentSettings
@@ -38,12 +39,17 @@ def comment_thread(context, page):
     number = request.GET.get(PAGE_PARAMETER, "1")
     # Only the thread's own page links are cached, so made-up query strings cannot fill the cache.
     own_link = set(request.GET) <= {PAGE_PARAMETER} and number.isdigit() and len(number) <= 4
+    confirmations = confirmations_for(request, "comments")
     key = None
-    if page_cache.shares_fragments(request) and own_link:
+    # A confirmation (dystonia_portal.confirmations) is one reader's: a thread showing one is never cached.
+    if page_cache.shares_fragments(request) and own_link and not confirmations:
         key = page_cache.key("comments:thread", page, "comment_version", "content_version", extra=number)
-    return page_cache.get_or_build(
-        key, lambda: render_to_string("comments/thread.html", _thread_context(request, user, page), request=request)
-    )
+
+    def build():
+        context = {**_thread_context(request, user, page), "confirmations": confirmations}
+        return render_to_string("comments/thread.html", context, request=request)
+
+    return page_cache.get_or_build(key, build)
 
 
 def _thread_facts(page, comments) -> tuple[int, bool]:

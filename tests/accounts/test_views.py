@@ -75,7 +75,7 @@ def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(re
 
     response = reader.post(link, {"next": "/conditions/dystonia/#comments"})
 
-    assert response["Location"] == "/conditions/dystonia/#comments"
+    assert response["Location"] == "/conditions/dystonia/#comments-confirmation"
     assert User.objects.get(username="newperson").is_active
     page = reader.get("/conditions/dystonia/").content.decode()
     assert "Signed in as </span>newperson" in page
