@@ -447,3 +447,30 @@ def test_resending_is_rate_limited(reader, settings):
 def test_the_sent_and_expired_pages_offer_to_send_the_link_again(reader):
     assert f'href="{RESEND}"' in reader.get(reverse("accounts:signup_sent")).content.decode()
     assert f'href="{RESEND}"' in reader.get("/account/create/confirm/MQ/bad-token/").content.decode()
+
+
+def test_account_created_is_confirmed_where_the_new_member_lands(reader, condition, sign_up, settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    sign_up(reader, next="/conditions/dystonia/#comments")
+    link = confirm_link(mail.outbox[0])
+
+    response = reader.post(link, {"next": "/conditions/dystonia/#comments"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/conditions/dystonia/#comments-confirmation"
+    html = response.content.decode()
+    comments = html[html.index('<section class="app-comments"') :]
+    assert 'id="comments-confirmation" role="status" aria-live="polite" tabindex="-1" autofocus' in comments
+    assert "Your account has been created and you are signed in." in comments
+    assert "nhsuk-notification-banner" not in html
+
+
+def test_account_created_without_a_page_to_return_to_is_confirmed_at_the_top_of_home(reader, db, sign_up):
+    sign_up(reader)
+    link = confirm_link(mail.outbox[0])
+
+    response = reader.post(link, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/"
+    html = response.content.decode()
+    banner = html[html.index("nhsuk-notification-banner") :]
+    assert "Your account has been created and you are signed in." in banner
