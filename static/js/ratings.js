@@ -94,6 +94,12 @@
     describedBy(group.querySelector("fieldset"), error.id, Boolean(message));
   }
 
+  // Focus the field with the problem, and show its whole question (legend, error and all) in view.
+  function focusQuestion(group, field) {
+    field.focus({ preventScroll: true });
+    group.scrollIntoView({ block: "start" });
+  }
+
   // A field's errors from the JSON answer, in place, as the page shows them without JavaScript.
   function showFeedbackErrors(form, errors) {
     var first = null;
@@ -113,7 +119,7 @@
         field.classList.toggle("nhsuk-textarea--error", messages.length > 0);
       }
       if (messages.length && !first) {
-        first = name === "reason" ? group.querySelector("input[type=radio]") : field;
+        first = { group: group, field: name === "reason" ? group.querySelector("input[type=radio]") : field };
       }
     });
     return first;
@@ -176,7 +182,7 @@
             // A problem with the answer: said once, at the question, which takes focus.
             clearConfirmation(block);
             showRatingError(block, result.data.error);
-            ratingForm.querySelector("input[type=radio]").focus();
+            focusQuestion(block.querySelector("[data-rating-group]"), ratingForm.querySelector("input[type=radio]"));
           } else {
             // Too many ratings, or the page has gone: said once, beside the form.
             showRatingError(block, "");
@@ -207,7 +213,7 @@
               clearConfirmation(block);
               var first = showFeedbackErrors(feedbackForm, result.data.errors);
               if (first) {
-                first.focus();
+                focusQuestion(first.group, first.field);
               }
             } else {
               confirmInPlace(block, result.data.error || GENERIC_ERROR, true);
