@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.views.decorators.debug import sensitive_post_parameters
 
 from comments.models import Comment
+from dystonia_portal.confirmations import confirm_where_landing
 from dystonia_portal.ratelimit import rate_limit
 from ratings.models import Rating
 
@@ -194,8 +195,9 @@ def signup_confirm(request, uidb64, token):
     if request.method == "POST":
         services.user_confirm(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account has been created and you are signed in.")
-        return HttpResponseRedirect(safe_next(request, settings.LOGIN_REDIRECT_URL))
+        target = safe_next(request, settings.LOGIN_REDIRECT_URL)
+        text = "Your account has been created and you are signed in."
+        return HttpResponseRedirect(confirm_where_landing(request, target, text))
     context = {"valid": True, "username": user.get_username(), "next": safe_next(request)}
     return render(request, "accounts/signup_confirm.html", context)
 

@@ -1,4 +1,3 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from conditions.models import Page
 from conditions.views import page_with_failed_form
+from dystonia_portal.confirmations import confirm, fragment
 from dystonia_portal.errors import ServiceError
 from dystonia_portal.ratelimit import rate_limit
 from dystonia_portal.readers import address_hash, existing_session_key, session_key
@@ -81,13 +81,12 @@ def comment_post(request, slug):
             form.add_error(None, str(exc))
         else:
             if not created:
-                messages.info(request, "You have already posted this comment.")
+                confirm(request, "comments", "You have already posted this comment.")
             elif comment.status == Comment.Status.HELD:
-                messages.info(request, _held_message(comment))
+                confirm(request, "comments", _held_message(comment))
             else:
-                messages.success(request, "Your comment has been posted.")
-            published = comment.status == Comment.Status.PUBLISHED
-            return redirect(comment.get_absolute_url() if published else page.get_absolute_url() + "#comments")
+                confirm(request, "comments", "Your comment has been posted.")
+            return redirect(page.get_absolute_url() + fragment("comments"))
     if form.is_bound and request.POST.get("seen_help") == "yes":
         return _get_help_first(
             request,
@@ -114,8 +113,8 @@ def comment_delete(request, comment_id):
     comment = _comment_or_404(own.select_related("page"), comment_id)
     if request.method == "POST":
         services.comment_delete(comment=comment, user=request.user)
-        messages.success(request, "Your comment has been deleted.")
-        return redirect(comment.page.get_absolute_url() + "#comments")
+        confirm(request, "comments", "Your comment has been deleted.")
+        return redirect(comment.page.get_absolute_url() + fragment("comments"))
     return render(request, "comments/comment_delete.html", {"comment": comment})
 
 
@@ -146,10 +145,10 @@ def comment_edit(request, comment_id):
             form.add_error(None, str(exc))
         else:
             if comment.status == Comment.Status.HELD:
-                messages.info(request, _held_message(comment))
-                return redirect(comment.page.get_absolute_url() + "#comments")
-            messages.success(request, "Your comment has been changed.")
-            return redirect(comment.get_absolute_url())
+                confirm(request, "comments", _held_message(comment))
+            else:
+                confirm(request, "comments", "Your comment has been changed.")
+            return redirect(comment.page.get_absolute_url() + fragment("comments"))
     if form.is_bound and request.POST.get("seen_help") == "yes":
         return _get_help_first(
             request,

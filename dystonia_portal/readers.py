@@ -53,6 +53,11 @@ def reader_lookup(request, *, create: bool) -> dict | None:
     return {"session_hash": session_key(request)}
 
 
+def address_key(request) -> str:
+    """The client's address, for counting: a limit per address, whoever is asking."""
+    return "addr:" + address_hash(request)
+
+
 def reader_key(request) -> str:
     """Who is asking, for counting: the account when signed in, otherwise the client's address.
 
@@ -60,7 +65,20 @@ def reader_key(request) -> str:
     """
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return "addr:" + address_hash(request)
+    return address_key(request)
+
+
+def session_reader_key(request) -> str:
+    """Who is asking, for counting what each person may do once per page (a rating): the
+    account when signed in, otherwise their session (started if needed).
+
+    Not the address: a hospital ward, school or office shares one, and each reader there may
+    rate. A session costs a bot nothing, so such a limit needs a per-address ceiling beside it
+    (`address_key`).
+    """
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return "session:" + session_key(request)
 
 
 def wants_json(request) -> bool:

@@ -169,10 +169,16 @@ CRISPY_TEMPLATE_PACK = "nhsuk"
 # Editors and moderators use the admin; its path can be moved off the default.
 ADMIN_PATH = env("DJANGO_ADMIN_PATH", default="admin/")
 
-# Requests allowed per reader (account, or keyed hash of the address) per window:
-# scope: (requests, seconds). Every write endpoint names its scope here.
+# Requests allowed per reader (account, or keyed hash of the address, unless the scope says
+# otherwise) per window: scope: (requests, seconds). Every write endpoint names its scope here.
 RATE_LIMITS = {
+    # Ratings and rating feedback count per account, or per session when signed out: a ward,
+    # school or office behind one address is many readers, and a session can rate each page
+    # once anyway. Sessions cost a bot nothing, so each address also has a ceiling: 100 readers
+    # behind it can each rate and change their mind a few times in ten minutes (500), while a
+    # bot sending more than about one a second is stopped.
     "rating": (20, 600),
+    "rating_address": (500, 600),
     "comment": (5, 600),
     "report": (10, 600),
     "signup": (5, 3600),

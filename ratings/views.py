@@ -1,11 +1,12 @@
-from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 
 from conditions.models import Page
+from conditions.views import page_detail
+from dystonia_portal.confirmations import confirm, fragment
 from dystonia_portal.errors import ServiceError
 from dystonia_portal.ratelimit import rate_limit
-from dystonia_portal.readers import reader_lookup, wants_json
+from dystonia_portal.readers import address_key, reader_lookup, session_reader_key, wants_json
 
 from .display import reader_rating, summary_figures
 from .forms import FeedbackForm, RatingForm
@@ -13,8 +14,16 @@ from .models import RatingSummary
 from .services import rating_feedback_submit, rating_submit
 
 RATING_SAVED = "Thank you, your rating has been saved."
+ASK_WHAT_WAS_WRONG = "You can tell us what was wrong with this page below."
 FEEDBACK_SAVED = "Thank you for telling us what was wrong. Our editors will read it."
 PAGE_NOT_FOUND = "We could not find that page. It may have been moved or taken down."
+
+
+def _rate_limits(view):
+    """Per reader (account or session: a ward, school or office shares one address and each
+    reader there may rate), under a much higher per-address ceiling checked first, since a
+    session costs a bot nothing (settings.RATE_LIMITS "rating" and "rating_address")."""
+    return rate_limit("rating_address", key=address_key)(rate_limit("rating", key=session_reader_key)(view))
 
 
 def _method_not_allowed(request):
@@ -38,11 +47,28 @@ def _not_found(request):
     raise Http404(PAGE_NOT_FOUND)
 
 
-def _invalid(request, page, form, template):
+def _invalid(request, page, form, which):
+    """The errors where the form was: in place (JSON), or on the page itself with the form as sent.
+
+    Without JavaScript the page is shown again at this address, its rating block holding the
+    reader's answers and an error summary (ratings_tags.rating_block reads `ratings_invalid`).
+    """
     if wants_json(request):
         errors = [str(error) for errors in form.errors.values() for error in errors]
         return JsonResponse({"error": errors[0], "errors": form.errors}, status=400)
-    return render(request, template, {"page": page, "form": form}, status=400)
+    request.ratings_invalid = {"page_id": page.pk, "which": which, "form": form}
+    request.shows_form_errors = True
+    if page.parent_id is None:
+        response = page_detail(request, page.slug)
+    else:
+        response = page_detail(request, page.parent.slug, page.slug)
+    response.status_code = 400
+    return response
+
+
+def _saved(request, page, text):
+    confirm(request, "ratings", text)
+    return redirect(page.get_absolute_url() + fragment("ratings"))
 
 
 def _summary_json(page, *, score, message):
@@ -52,7 +78,7 @@ def _summary_json(page, *, score, message):
     )
 
 
-@rate_limit("rating")
+@_rate_limits
 def rate(request, page_id):
     """Save this reader's rating of a page (POST only), then go back to the page."""
     if request.method != "POST":
@@ -65,20 +91,18 @@ def rate(request, page_id):
         # Look done, store nothing: a bot learns nothing from the answer.
         if wants_json(request):
             return _summary_json(page, score=None, message=RATING_SAVED)
-        messages.success(request, RATING_SAVED)
-        return redirect(page.get_absolute_url() + "#rating")
+        return _saved(request, page, RATING_SAVED)
     if not form.is_valid():
-        return _invalid(request, page, form, "ratings/rating_form_error.html")
+        return _invalid(request, page, form, "rating")
 
     score = form.cleaned_data["score"]
     rating_submit(page=page, score=score, **reader_lookup(request, create=True))
     if wants_json(request):
         return _summary_json(page, score=score, message=RATING_SAVED)
-    messages.success(request, RATING_SAVED)
-    return redirect(page.get_absolute_url() + "#rating")
+    return _saved(request, page, f"{RATING_SAVED} {ASK_WHAT_WAS_WRONG}" if score <= 2 else RATING_SAVED)
 
 
-@rate_limit("rating")
+@_rate_limits
 def feedback(request, page_id):
     """Say what was wrong with a page this reader rated 1 or 2 stars (POST only)."""
     if request.method != "POST":
@@ -90,8 +114,7 @@ def feedback(request, page_id):
     if form.is_bot():
         if wants_json(request):
             return JsonResponse({"message": FEEDBACK_SAVED})
-        messages.success(request, FEEDBACK_SAVED)
-        return redirect(page.get_absolute_url() + "#rating")
+        return _saved(request, page, FEEDBACK_SAVED)
     if form.is_valid():
         rating = reader_rating(request, page)
         if rating is None:
@@ -102,9 +125,8 @@ def feedback(request, page_id):
             except ServiceError as error:
                 form.add_error(None, str(error))
     if not form.is_valid():
-        return _invalid(request, page, form, "ratings/feedback_form_error.html")
+        return _invalid(request, page, form, "feedback")
 
     if wants_json(request):
         return JsonResponse({"message": FEEDBACK_SAVED})
-    messages.success(request, FEEDBACK_SAVED)
-    return redirect(page.get_absolute_url() + "#rating")
+    return _saved(request, page, FEEDBACK_SAVED)

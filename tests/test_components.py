@@ -94,6 +94,44 @@ def test_messages_show_as_notification_banners(rf):
     assert re.search(r'id="nhsuk-notification-banner-title-2">\s*Important\s*</h2>', html)
 
 
+@pytest.mark.django_db
+def test_confirmations_for_a_block_are_left_out_of_the_top_banner(rf):
+    html = render_to_string(
+        "base.html",
+        {
+            "messages": [
+                Message(constants.SUCCESS, "Thank you, your rating has been saved.", "beside-block ratings"),
+                Message(constants.SUCCESS, "Your account has been deleted."),
+            ]
+        },
+        request=rf.get("/"),
+    )
+
+    assert "Thank you, your rating has been saved." not in html
+    assert '<p class="nhsuk-notification-banner__heading">Your account has been deleted.</p>' in html
+
+
+def test_confirmation_region_is_always_there_and_takes_focus_only_with_something_to_say():
+    empty = render_to_string("components/confirmation.html", {"confirmation_id": "rating-confirmation", "texts": []})
+    assert empty.strip() == (
+        '<div class="app-confirmation" id="rating-confirmation" role="status" aria-live="polite" tabindex="-1" '
+        "data-confirmation></div>"
+    )
+
+    html = render_to_string(
+        "components/confirmation.html",
+        {"confirmation_id": "comments-confirmation", "texts": ["Your comment has been posted."]},
+    )
+    assert (
+        'id="comments-confirmation" role="status" aria-live="polite" tabindex="-1" autofocus data-confirmation>'
+        in html
+    )
+    assert (
+        '<div class="nhsuk-inset-text app-confirmation__body"><span class="nhsuk-u-visually-hidden">Success: </span>'
+        "<p>Your comment has been posted.</p></div>"
+    ) in html
+
+
 def test_breadcrumb_lists_ancestors_and_backs_to_the_nearest():
     html = render_to_string(
         "components/breadcrumb.html", {"crumbs": [("Home", "/"), ("Dystonia", "/conditions/dystonia/")]}

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from conditions import page_cache
+from dystonia_portal.confirmations import confirmations_for
 from dystonia_portal.readers import session_key
 
 from ..forms import CommentForm
@@ -45,18 +46,23 @@ def comment_thread(context, page):
     number = request.GET.get(PAGE_PARAMETER, "1")
     # Only the thread's own page links are cached, so made-up query strings cannot fill the cache.
     own_link = set(request.GET) <= {PAGE_PARAMETER} and number.isdigit() and len(number) <= 4
-    # A signed-out reader who reported comments here sees "You reported this" on them: theirs
-    # alone, so their thread is never the cached one (nor the whole page: they have a session).
+    # A signed-out reader who reported comments here sees "You reported this" on them, and a
+    # confirmation (dystonia_portal.confirmations) is one reader's: a thread showing either is
+    # theirs alone, so it is never the cached one (nor the whole page: they have a session).
     reported = _reported_by_anonymous_reader(request, page) if not user.is_authenticated else set()
+    confirmations = confirmations_for(request, "comments")
     key = None
-    if page_cache.shares_fragments(request) and own_link and not reported:
+    if page_cache.shares_fragments(request) and own_link and not reported and not confirmations:
         key = page_cache.key("comments:thread", page, "comment_version", "content_version", extra=number)
-    return page_cache.get_or_build(
-        key,
-        lambda: render_to_string(
-            "comments/thread.html", _thread_context(request, user, page, form=form, reported=reported), request=request
-        ),
-    )
+
+    def build():
+        context = {
+            **_thread_context(request, user, page, form=form, reported=reported),
+            "confirmations": confirmations,
+        }
+        return render_to_string("comments/thread.html", context, request=request)
+
+    return page_cache.get_or_build(key, build)
 
 
 def _reported_by_anonymous_reader(request, page) -> set[int]:

@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from conditions import page_cache
+from dystonia_portal.confirmations import confirmations_for
 from ratings.display import reader_rating, summary_figures
 from ratings.forms import FeedbackForm, RatingForm
 from ratings.models import RatingSummary
@@ -17,17 +18,21 @@ def _figures(page):
     return summary_figures(getattr(page, "rating_summary", None) or RatingSummary(page=page), page)
 
 
-def _context(request, page, own):
+def _context(request, page, own, *, confirmations, invalid):
     has_feedback = own is not None and hasattr(own, "feedback")
+    which = invalid["which"] if invalid else None
     return {
         "page": page,
         "live": True,
         # Lazy: a block served from the cache never works the figures out.
         "figures": SimpleLazyObject(lambda: _figures(page)),
-        "form": RatingForm(initial={"score": own.score} if own else None),
+        "form": invalid["form"] if which == "rating" else RatingForm(initial={"score": own.score} if own else None),
         "own_score": own.score if own else None,
-        "show_feedback": own is not None and own.score <= 2 and not has_feedback,
-        "feedback_form": FeedbackForm(),
+        "show_feedback": which == "feedback" or (own is not None and own.score <= 2 and not has_feedback),
+        "feedback_form": invalid["form"] if which == "feedback" else FeedbackForm(),
+        # The form sent without JavaScript that had problems, for the error summary.
+        "invalid_form": invalid["form"] if invalid else None,
+        "confirmations": confirmations,
         "rate_url": reverse("ratings:rate", args=[page.pk]),
         "feedback_url": reverse("ratings:feedback", args=[page.pk]),
         "request": request,
@@ -44,17 +49,26 @@ def rating_block(context, page):
 
     A signed-out reader who has not rated sees the same block as every other (no CSRF token:
     dystonia_portal.csrf), so that block is cached per page and summary version
-    (conditions.page_cache). A reader's own score, and a signed-in reader's token, are never cached.
+    (conditions.page_cache). A reader's own score, a signed-in reader's token, a confirmation
+    (dystonia_portal.confirmations) and a form sent back with errors are never cached.
     """
     request = context["request"]
     if not (page.is_published and (page.parent_id is None or page.parent.is_published)):
         # An editor previewing a draft: the rating endpoints refuse drafts, so offer no form.
         return render_to_string("ratings/rating_block.html", {"page": page, "live": False})
     own = reader_rating(request, page)
+    confirmations = confirmations_for(request, "ratings")
+    invalid = getattr(request, "ratings_invalid", None)
+    if invalid is not None and invalid["page_id"] != page.pk:
+        invalid = None
     key = None
-    if own is None and page_cache.shares_fragments(request):
+    # A confirmation or a form as one reader sent it is theirs alone: that block is never cached.
+    if own is None and not confirmations and invalid is None and page_cache.shares_fragments(request):
         key = page_cache.key("ratings:block", page, "rating_version", "content_version")
-    html = page_cache.get_or_build(
-        key, lambda: render_to_string("ratings/rating_block.html", _context(request, page, own), request=request)
-    )
+
+    def build():
+        context = _context(request, page, own, confirmations=confirmations, invalid=invalid)
+        return render_to_string("ratings/rating_block.html", context, request=request)
+
+    html = page_cache.get_or_build(key, build)
     return mark_safe(html)  # noqa: S308 - our own rendered template

@@ -4,7 +4,8 @@
  * Progressive enhancement: without this file the forms POST and the server
  * redirects back to the page. With it, the same forms are sent with fetch, the
  * summary and distribution are updated from the JSON answer, and the result is
- * announced in the block's aria-live status region.
+ * shown, and announced once, in the block's confirmation region (a live region). Focus
+ * stays in the block; a problem with an answer is shown at the question, which takes focus.
  */
 (function () {
   "use strict";
@@ -31,13 +32,41 @@
     });
   }
 
-  function announce(block, message) {
-    var status = block.querySelector("[data-rating-status]");
-    // Clear first so the same message twice is still announced.
-    status.textContent = "";
+  // The block's confirmation region (templates/components/confirmation.html) is a live
+  // region that is always in the page, so writing into it is announced, once.
+  function confirmInPlace(block, message, isError) {
+    var region = block.querySelector("[data-confirmation]");
+    region.textContent = "";
     window.setTimeout(function () {
-      status.textContent = message;
+      var body = document.createElement("div");
+      body.className = "nhsuk-inset-text app-confirmation__body" + (isError ? " app-confirmation__body--error" : "");
+      var hidden = document.createElement("span");
+      hidden.className = "nhsuk-u-visually-hidden";
+      hidden.textContent = isError ? "Error: " : "Success: ";
+      var text = document.createElement("p");
+      text.textContent = message;
+      body.appendChild(hidden);
+      body.appendChild(text);
+      region.appendChild(body);
     }, 50);
+  }
+
+  function clearConfirmation(block) {
+    block.querySelector("[data-confirmation]").textContent = "";
+  }
+
+  function describedBy(element, id, on) {
+    var ids = (element.getAttribute("aria-describedby") || "").split(" ").filter(function (value) {
+      return value && value !== id;
+    });
+    if (on) {
+      ids.push(id);
+    }
+    if (ids.length) {
+      element.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      element.removeAttribute("aria-describedby");
+    }
   }
 
   function setText(block, selector, text) {
@@ -62,10 +91,43 @@
     group.classList.toggle("nhsuk-form-group--error", Boolean(message));
     error.hidden = !message;
     setText(block, "[data-rating-error-text]", message || "");
+    describedBy(group.querySelector("fieldset"), error.id, Boolean(message));
+  }
+
+  // Focus the field with the problem, and show its whole question (legend, error and all) in view.
+  function focusQuestion(group, field) {
+    field.focus({ preventScroll: true });
+    group.scrollIntoView({ block: "start" });
+  }
+
+  // A field's errors from the JSON answer, in place, as the page shows them without JavaScript.
+  function showFeedbackErrors(form, errors) {
+    var first = null;
+    Array.prototype.forEach.call(form.querySelectorAll("[data-rating-feedback-group]"), function (group) {
+      var name = group.getAttribute("data-rating-feedback-group");
+      var messages = (errors[name] || []).slice();
+      if (name === "reason" && errors.__all__) {
+        messages = errors.__all__.concat(messages);
+      }
+      var error = group.querySelector("[data-rating-feedback-error]");
+      var field = name === "reason" ? group.querySelector("fieldset") : group.querySelector("textarea");
+      group.classList.toggle("nhsuk-form-group--error", messages.length > 0);
+      error.hidden = !messages.length;
+      error.querySelector("[data-rating-feedback-error-text]").textContent = messages.join(" ");
+      describedBy(field, error.id, messages.length > 0);
+      if (name === "details") {
+        field.classList.toggle("nhsuk-textarea--error", messages.length > 0);
+      }
+      if (messages.length && !first) {
+        first = { group: group, field: name === "reason" ? group.querySelector("input[type=radio]") : field };
+      }
+    });
+    return first;
   }
 
   function updateSummary(block, data) {
     block.querySelector("[data-rating-average-line]").hidden = !data.count;
+    block.querySelector("[data-rating-distribution]").hidden = !data.count;
     setText(block, "[data-rating-average]", data.average_text);
     swapModifier(block.querySelector("[data-rating-stars]"), "app-stars--", data.stars);
     setText(block, "[data-rating-count]", data.count_text);
@@ -98,10 +160,14 @@
     // The block includes this script; a page with two blocks must not bind twice.
     block.setAttribute("data-rating-enhanced", "");
 
+    var sending = false;
     ratingForm.addEventListener("submit", function (event) {
       event.preventDefault();
-      var button = ratingForm.querySelector("button[type=submit]");
-      button.disabled = true;
+      // Not disabling the button: focus stays on it, in the block, while the answer comes.
+      if (sending) {
+        return;
+      }
+      sending = true;
       send(ratingForm)
         .then(function (result) {
           if (result.ok) {
@@ -111,17 +177,23 @@
             if (result.data.show_feedback) {
               message += " You can tell us what was wrong with this page below.";
             }
-            announce(block, message);
+            confirmInPlace(block, message, false);
+          } else if (result.data.errors) {
+            // A problem with the answer: said once, at the question, which takes focus.
+            clearConfirmation(block);
+            showRatingError(block, result.data.error);
+            focusQuestion(block.querySelector("[data-rating-group]"), ratingForm.querySelector("input[type=radio]"));
           } else {
-            showRatingError(block, result.data.error || GENERIC_ERROR);
-            announce(block, result.data.error || GENERIC_ERROR);
+            // Too many ratings, or the page has gone: said once, beside the form.
+            showRatingError(block, "");
+            confirmInPlace(block, result.data.error || GENERIC_ERROR, true);
           }
         })
         .catch(function () {
-          announce(block, GENERIC_ERROR);
+          confirmInPlace(block, GENERIC_ERROR, true);
         })
         .then(function () {
-          button.disabled = false;
+          sending = false;
         });
     });
 
@@ -131,19 +203,24 @@
         send(feedbackForm)
           .then(function (result) {
             if (result.ok) {
-              block.querySelector("[data-rating-feedback]").hidden = true;
+              showFeedbackErrors(feedbackForm, {});
               feedbackForm.reset();
-              announce(block, result.data.message);
-            } else if (result.data.error) {
-              announce(block, result.data.error);
-            }
-            if (!result.ok) {
-              // Let the server show the full NHS.UK error page with the reader's answers kept.
-              feedbackForm.submit();
+              block.querySelector("[data-rating-feedback]").hidden = true;
+              // The form has gone: focus moves to the confirmation, still in the block.
+              block.querySelector("[data-confirmation]").focus();
+              confirmInPlace(block, result.data.message, false);
+            } else if (result.data.errors) {
+              clearConfirmation(block);
+              var first = showFeedbackErrors(feedbackForm, result.data.errors);
+              if (first) {
+                focusQuestion(first.group, first.field);
+              }
+            } else {
+              confirmInPlace(block, result.data.error || GENERIC_ERROR, true);
             }
           })
           .catch(function () {
-            feedbackForm.submit();
+            confirmInPlace(block, GENERIC_ERROR, true);
           });
       });
     }

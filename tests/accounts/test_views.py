@@ -77,7 +77,7 @@ def test_sign_up_emails_a_link_that_confirms_signs_in_and_returns_to_the_page(re
 
     response = reader.post(link, {"next": "/conditions/dystonia/#comments"})
 
-    assert response["Location"] == "/conditions/dystonia/#comments"
+    assert response["Location"] == "/conditions/dystonia/#comments-confirmation"
     assert User.objects.get(username="newperson").is_active
     page = reader.get("/conditions/dystonia/").content.decode()
     assert "Signed in as </span>newperson" in page
@@ -718,3 +718,30 @@ def test_guessing_the_current_password_is_rate_limited(client_for, commenter, se
     assert response.status_code == 429
     commenter.refresh_from_db()
     assert commenter.check_password(PASSWORD)
+
+
+def test_account_created_is_confirmed_where_the_new_member_lands(reader, condition, sign_up, settings):
+    settings.COMMENT_MIN_SECONDS = 0
+    sign_up(reader, next="/conditions/dystonia/#comments")
+    link = confirm_link(mail.outbox[0])
+
+    response = reader.post(link, {"next": "/conditions/dystonia/#comments"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/conditions/dystonia/#comments-confirmation"
+    html = response.content.decode()
+    comments = html[html.index('<section class="app-comments"') :]
+    assert 'id="comments-confirmation" role="status" aria-live="polite" tabindex="-1" autofocus' in comments
+    assert "Your account has been created and you are signed in." in comments
+    assert "nhsuk-notification-banner" not in html
+
+
+def test_account_created_without_a_page_to_return_to_is_confirmed_at_the_top_of_home(reader, db, sign_up):
+    sign_up(reader)
+    link = confirm_link(mail.outbox[0])
+
+    response = reader.post(link, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/"
+    html = response.content.decode()
+    banner = html[html.index("nhsuk-notification-banner") :]
+    assert "Your account has been created and you are signed in." in banner

@@ -63,6 +63,18 @@ def test_rating_block_after_rating(desktop, shoot):
     shoot(desktop, "rating-after-rating", block)
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_rating_confirmation_beside_the_block(new_context, shoot, width):
+    """Without JavaScript, after the redirect: the whole block, its confirmation (focused) under the form."""
+    page = new_context(java_script_enabled=False, viewport={"width": width, "height": 900}).new_page()
+    page.goto("/conditions/dystonia/")
+    block = page.get_by_role("region", name="How helpful is this page?")
+    block.get_by_role("radio", name="4 stars: helpful").check()
+    block.get_by_role("button", name="Send rating").click()
+    expect(page.locator("#rating-confirmation")).to_contain_text("Thank you, your rating has been saved.")
+    shoot(page, f"rating-confirmation-{width}", block)
+
+
 def test_comments_and_report_form(desktop, shoot):
     desktop.goto("/conditions/dystonia/")
     comments = desktop.get_by_role("region", name=re.compile(r"comments posted are personal views"))

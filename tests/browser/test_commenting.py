@@ -93,3 +93,29 @@ def test_new_reader_signs_up_signs_in_and_comments(page):
     # The error summary's link takes the reader to the box.
     summary.get_by_role("link").first.click()
     expect(comment_box(page)).to_be_focused()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_posted_and_deleted_are_confirmed_beside_the_comments_with_focus(signed_in, commenter, javascript, width):
+    context = signed_in(commenter, java_script_enabled=javascript, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto("/conditions/dystonia/")
+    confirmation = page.locator("#comments-confirmation")
+
+    comment_box(page).fill("Warm baths help my spasms.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page).to_have_url(re.compile(r"/conditions/dystonia/#comments-confirmation$"))
+    expect(confirmation).to_contain_text("Your comment has been posted.")
+    expect(confirmation).to_be_in_viewport()
+    assert page.evaluate("document.activeElement.id") == "comments-confirmation"
+    assert page.locator(".nhsuk-notification-banner").count() == 0
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile(r"^Delete your comment")).first.click()
+    page.get_by_role("button", name="Delete comment").click()
+    expect(confirmation).to_contain_text("Your comment has been deleted.")
+    expect(confirmation).to_be_in_viewport()
+    assert page.evaluate("document.activeElement.id") == "comments-confirmation"
+    expect(page.get_by_text("Warm baths help my spasms.")).to_have_count(0)
+    assert_accessible(page)

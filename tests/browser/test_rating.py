@@ -6,12 +6,13 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, assert_accessible_without_javascript, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
 QUESTION = "How helpful is this page?"
-LABELS = {1: "1 star: not helpful", 4: "4 stars: helpful", 5: "5 stars: very helpful"}
+GROUP = "Add your rating"  # the radios' legend: the question itself is the block's heading, asked once
+LABELS = {1: "1 star: not helpful", 2: "2 stars: slightly helpful", 4: "4 stars: helpful", 5: "5 stars: very helpful"}
 
 
 def rating_block(page):
@@ -51,7 +52,7 @@ def expect_average_matches(page):
 
 
 def choose_and_submit(page, stars):
-    group = page.get_by_role("group", name=QUESTION)
+    group = page.get_by_role("group", name=GROUP)
     group.get_by_role("radio", name=LABELS[stars]).check()
     rating_block(page).get_by_role("button", name="Send rating").click()
     # Wait until the page says the score was saved (in place or after the redirect), so
@@ -121,6 +122,9 @@ def test_rating_with_the_keyboard_alone(page):
     page.keyboard.press("Enter")
     expect(page.get_by_text("You gave this page 4 stars.", exact=False)).to_be_visible()
     expect_count(page, before + 1)
+    # Focus stays where the keyboard user was, in the block, and the confirmation is in view.
+    assert page.evaluate("document.activeElement.name") == "score"
+    expect(page.locator("#rating-confirmation")).to_be_in_viewport()
 
     page.keyboard.press("ArrowDown")
     expect(page.get_by_role("radio", name=LABELS[5])).to_be_checked()
@@ -155,3 +159,142 @@ def test_a_score_of_one_asks_what_was_wrong_without_javascript(new_context):
     rating_block(page).get_by_role("button", name="Send", exact=True).click()
     expect(page.get_by_text("Thank you for telling us what was wrong. Our editors will read it.")).to_be_visible()
     assert_accessible(page)
+
+
+# Confirmations where the reader is, focus, errors in place, at desktop and phone widths
+
+WIDTHS = [
+    pytest.param({"width": 1280, "height": 900}, id="1280"),
+    pytest.param({"width": 375, "height": 667}, id="375"),
+]
+SAVED = "Thank you, your rating has been saved."
+FEEDBACK_SAVED = "Thank you for telling us what was wrong. Our editors will read it."
+
+
+def focused(page) -> dict:
+    """Where focus is: the element's id, tag and whether it is inside the rating block."""
+    return page.evaluate(
+        "() => ({id: document.activeElement.id, tag: document.activeElement.tagName,"
+        " inBlock: Boolean(document.activeElement.closest('#rating')),"
+        " classes: document.activeElement.className})"
+    )
+
+
+def expect_confirmation(page, text):
+    confirmation = page.locator("#rating-confirmation")
+    expect(confirmation).to_contain_text(text)
+    expect(confirmation).to_be_in_viewport()
+    # Said once: the block shows it in one place only.
+    assert rating_block(page).inner_text().count(text) == 1
+    return confirmation
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_without_javascript_each_confirmation_lands_in_view_with_focus(new_context, viewport):
+    page = new_context(java_script_enabled=False, viewport=viewport).new_page()
+    page.goto("/conditions/dystonia/")
+
+    choose_and_submit(page, 1)
+    expect(page).to_have_url(re.compile(r"/conditions/dystonia/#rating-confirmation$"))
+    expect_confirmation(page, SAVED)
+    assert focused(page)["id"] == "rating-confirmation"
+    assert page.locator(".nhsuk-notification-banner").count() == 0
+    assert_accessible_without_javascript(page)
+
+    follow_up = page.get_by_role("group", name="What was wrong with this page?")
+    follow_up.get_by_role("radio", name="It is out of date").check()
+    rating_block(page).get_by_role("button", name="Send", exact=True).click()
+    expect_confirmation(page, FEEDBACK_SAVED)
+    assert focused(page)["id"] == "rating-confirmation"
+    expect(follow_up).to_be_hidden()
+    assert_accessible_without_javascript(page)
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_in_place_rating_and_feedback_keep_focus_in_the_block_and_confirm_once(new_context, viewport):
+    page = new_context(viewport=viewport).new_page()
+    page.goto("/conditions/dystonia/")
+    page.evaluate("window.__notReloaded = true")
+
+    page.get_by_role("group", name=GROUP).get_by_role("radio", name=LABELS[1]).check()
+    send = rating_block(page).get_by_role("button", name="Send rating")
+    send.focus()
+    page.keyboard.press("Enter")
+    expect_confirmation(page, SAVED)
+    assert focused(page) == {**focused(page), "inBlock": True, "tag": "BUTTON"}, "focus left the rating block"
+    assert page.evaluate("window.__notReloaded === true")
+    assert_accessible(page)
+
+    follow_up = page.get_by_role("group", name="What was wrong with this page?")
+    follow_up.get_by_role("radio", name="It is hard to understand").check()
+    rating_block(page).get_by_role("button", name="Send", exact=True).click()
+    expect_confirmation(page, FEEDBACK_SAVED)
+    expect(follow_up).to_be_hidden()
+    # The form it was in has gone: focus is on the confirmation, still in the block.
+    assert focused(page)["id"] == "rating-confirmation"
+    assert page.evaluate("window.__notReloaded === true")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_empty_feedback_with_javascript_errors_in_place_with_the_text_kept(new_context, viewport):
+    page = new_context(viewport=viewport).new_page()
+    page.goto("/conditions/dystonia/")
+    page.evaluate("window.__notReloaded = true")
+    choose_and_submit(page, 2)
+    details = rating_block(page).get_by_label("Tell us more (optional)")
+    details.fill("Some words I typed.")
+
+    rating_block(page).get_by_role("button", name="Send", exact=True).click()
+
+    error = rating_block(page).locator("#rating-feedback-reason-error")
+    expect(error).to_contain_text("Select what was wrong with this page")
+    expect(error).to_be_in_viewport()
+    assert page.evaluate("window.__notReloaded === true"), "empty feedback opened another page"
+    assert rating_block(page).inner_text().count("Select what was wrong with this page") == 1
+    assert page.evaluate("document.activeElement.name") == "reason"
+    expect(details).to_have_value("Some words I typed.")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_empty_feedback_without_javascript_errors_on_the_page_with_the_summary(new_context, viewport):
+    page = new_context(java_script_enabled=False, viewport=viewport).new_page()
+    page.goto("/conditions/dystonia/")
+    choose_and_submit(page, 2)
+    rating_block(page).get_by_label("Tell us more (optional)").fill("Some words I typed.")
+
+    rating_block(page).get_by_role("button", name="Send", exact=True).click()
+
+    summary = rating_block(page).locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Select what was wrong with this page")
+    expect(summary).to_be_in_viewport()
+    assert "nhsuk-error-summary" in focused(page)["classes"]
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dystonia")
+    expect(rating_block(page).get_by_label("Tell us more (optional)")).to_have_value("Some words I typed.")
+    assert_accessible_without_javascript(page)
+
+
+def test_the_too_many_ratings_message_appears_once(page, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "rating": (1, 600)}
+    page.goto("/conditions/dystonia/")
+    choose_and_submit(page, 4)
+    page.get_by_role("group", name=GROUP).get_by_role("radio", name=LABELS[5]).check()
+    rating_block(page).get_by_role("button", name="Send rating").click()
+
+    message = "You have done this too many times in a short while."
+    expect(page.locator("#rating-confirmation")).to_contain_text(message)
+    assert rating_block(page).inner_text().count(message) == 1
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}, {"width": 375, "height": 667}])
+def test_the_average_stays_whole_on_a_phone(new_context, viewport):
+    page = new_context(viewport=viewport).new_page()
+    page.goto("/conditions/dystonia/")
+    text = rating_block(page).locator("[data-rating-average]")
+    expect(text).to_be_visible()
+    # One line each: the stars, then "Average rating: 4.3 out of 5", never broken between them.
+    line_height = page.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)", text.element_handle())
+    assert text.bounding_box()["height"] < 1.5 * line_height
+    assert_no_horizontal_scroll(page, width=viewport["width"])

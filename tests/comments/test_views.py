@@ -27,7 +27,7 @@ def test_commenter_posts_a_comment_and_sees_it_on_the_page(client_for, commenter
     client = client_for(commenter)
     response = client.post(post_url(condition), comment_data("Botox every 12 weeks helps me."), follow=True)
     comment = Comment.objects.get()
-    assert response.redirect_chain[0][0] == f"/conditions/dystonia/#comment-{comment.pk}"
+    assert response.redirect_chain[0][0] == "/conditions/dystonia/#comments-confirmation"
     html = response.content.decode()
     assert "Your comment has been posted." in html
     assert "Botox every 12 weeks helps me." in html
@@ -661,3 +661,65 @@ def test_a_thread_with_notes_takes_no_extra_queries(
         html = client.get(condition.get_absolute_url()).content.decode()
     for number in range(3):
         assert f"A note from our clinical team: Note {number}." in html
+
+
+# Confirmations beside the comments (dystonia_portal.confirmations), not in the top banner
+
+
+def comments_section(html):
+    start = html.index('<section class="app-comments"')
+    return html[start : html.index("</section>", start)]
+
+
+COMMENTS_CONFIRMATION = (
+    '<div class="app-confirmation" id="comments-confirmation" role="status" aria-live="polite" tabindex="-1" '
+    "autofocus data-confirmation>"
+)
+
+
+def assert_confirmed_beside_the_comments(response, text):
+    assert response.redirect_chain[-1][0] == "/conditions/dystonia/#comments-confirmation"
+    html = response.content.decode()
+    section = comments_section(html)
+    assert COMMENTS_CONFIRMATION in section
+    assert text in section
+    assert html.count(text) == 1
+    assert "nhsuk-notification-banner" not in html
+    # Above the comments, so the reader sees it and then what changed.
+    assert section.index("comments-confirmation") < section.index("Add your comment")
+
+
+def test_posted_comment_is_confirmed_beside_the_comments(client_for, commenter, condition):
+    response = client_for(commenter).post(post_url(condition), comment_data("Botox helps me."), follow=True)
+    assert_confirmed_beside_the_comments(response, "Your comment has been posted.")
+    section = comments_section(response.content.decode())
+    assert section.index("Your comment has been posted.") < section.index("Botox helps me.")
+
+
+def test_held_comment_is_confirmed_beside_the_comments(client_for, commenter, condition):
+    response = client_for(commenter).post(post_url(condition), comment_data("Email me: jo@example.org"), follow=True)
+    assert Comment.objects.get().status == Comment.Status.HELD
+    assert_confirmed_beside_the_comments(response, "Your comment will appear once a moderator has checked it")
+
+
+def test_deleted_comment_is_confirmed_beside_the_comments(client_for, commenter, condition):
+    comment = make_comment(condition, commenter, text="Changed my mind.")
+    response = client_for(commenter).post(reverse("comments:delete", args=[comment.pk]), follow=True)
+    assert_confirmed_beside_the_comments(response, "Your comment has been deleted.")
+
+
+def test_changed_comment_is_confirmed_beside_the_comments(client_for, commenter, condition):
+    comment = make_comment(condition, commenter, text="Botox every 12 weeks.")
+    response = client_for(commenter).post(edit_url(comment), comment_data("Botox every 10 weeks."), follow=True)
+    assert_confirmed_beside_the_comments(response, "Your comment has been changed.")
+
+
+def test_a_comment_confirmation_is_shown_once_and_never_to_another_reader(client_for, commenter, condition):
+    client = client_for(commenter)
+    client.post(post_url(condition), comment_data("Botox helps me."))
+    assert "Your comment has been posted." in client.get(condition.get_absolute_url()).content.decode()
+
+    for reader in (client, Client()):
+        html = reader.get(condition.get_absolute_url()).content.decode()
+        assert "Your comment has been posted." not in html
+        assert "autofocus" not in comments_section(html)

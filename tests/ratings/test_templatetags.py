@@ -83,12 +83,25 @@ def test_block_says_one_rating_in_the_singular(client, page):
     )
 
 
-def test_block_without_ratings_says_so(client, page):
+def test_unrated_page_shows_no_ratings_yet_and_the_form_only(client, page):
     html = block_html(client, page)
-    assert "No ratings yet" in html
+    assert '<p class="app-rating__count" data-rating-count>No ratings yet</p>' in html
     assert '<p class="app-rating__average" data-rating-average-line hidden>' in html
-    assert "Since this page was last reviewed on 19/06/2013: no ratings yet." in html
+    # No table of zeros: the distribution is there for ratings.js to fill in, hidden.
+    assert '<div class="app-rating__distribution" data-rating-distribution hidden>' in html
+    assert "data-rating-form" in html
     assert not RatingSummary.objects.exists()  # reading never writes
+
+
+def test_rated_page_shows_the_distribution(client, page):
+    add_ratings(page, {4: 1})
+    assert '<div class="app-rating__distribution" data-rating-distribution>' in block_html(client, page)
+
+
+def test_block_asks_how_helpful_the_page_is_once(client, page):
+    html = block_html(client, page)
+    assert html.count("How helpful is this page?") == 1
+    assert '<h2 id="rating-heading">How helpful is this page?</h2>' in html
 
 
 def test_block_rounds_the_average_half_up(client, page):
@@ -110,9 +123,7 @@ def test_since_review_figures_count_only_ratings_since_the_last_review(client, p
 def test_fieldset_has_a_legend_and_five_labelled_radios(client, page):
     html = block_html(client, page)
 
-    assert (
-        '<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">How helpful is this page?</legend>' in html
-    )
+    assert '<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Add your rating</legend>' in html
     labels = ["1 star: not helpful", "2 stars: slightly helpful", "3 stars: fairly helpful", "4 stars: helpful"]
     labels.append("5 stars: very helpful")
     for index, label in enumerate(labels):

@@ -36,7 +36,7 @@ def test_anonymous_reader_rates_and_is_sent_back_to_the_page(client, page, rate)
     response = rate(page, "4")
 
     assert response.status_code == 302
-    assert response["Location"] == "/conditions/dystonia/#rating"
+    assert response["Location"] == "/conditions/dystonia/#rating-confirmation"
     rating = Rating.objects.get()
     assert (rating.page, rating.score, rating.user, rating.page_reviewed_on) == (page, 4, None, page.last_reviewed)
     assert summary_figures(page) == (1, 4, {1: 0, 2: 0, 3: 0, 4: 1, 5: 0})
@@ -101,7 +101,7 @@ def test_sub_page_has_its_own_ratings(client, page, rate):
 
     response = rate(subpage, "2")
 
-    assert response["Location"] == "/conditions/dystonia/symptoms/#rating"
+    assert response["Location"] == "/conditions/dystonia/symptoms/#rating-confirmation"
     assert Rating.objects.get().page == subpage
     assert not RatingSummary.objects.filter(page=page).exists()
     assert "Based on 1 rating" in client.get(subpage.get_absolute_url()).content.decode()
@@ -115,11 +115,11 @@ def test_rating_post_query_count(client_for, commenter, page, django_assert_num_
     client = client_for(commenter)
 
     for score in ("4", "2"):  # a new rating, then rating again
-        # 1 session, 2 user, 3 the rate-limit counter (INSERT ... ON CONFLICT ... RETURNING), 4 page,
-        # 5 SAVEPOINT (the test's transaction; BEGIN in production), 6 summary row SELECT ... FOR UPDATE,
-        # 7 the reader's earlier rating, 8 INSERT or UPDATE the rating, 9 UPDATE the summary with F()
-        # arithmetic, 10 RELEASE SAVEPOINT
-        with django_assert_num_queries(10):
+        # 1 session, 2 user, 3 the address's rate-limit counter and 4 the account's (each one
+        # INSERT ... ON CONFLICT ... RETURNING), 5 page, 6 SAVEPOINT (the test's transaction; BEGIN in
+        # production), 7 summary row SELECT ... FOR UPDATE, 8 the reader's earlier rating, 9 INSERT or
+        # UPDATE the rating, 10 UPDATE the summary with F() arithmetic, 11 RELEASE SAVEPOINT
+        with django_assert_num_queries(11):
             response = client.post(rate_url(page), {"score": score})
         assert response.status_code == 302
     assert summary_figures(page)[:2] == (4, 14)
@@ -167,16 +167,23 @@ def test_in_place_rating_with_a_high_score_does_not_ask_what_was_wrong(page, rat
         ({}, "Select how helpful this page is, from 1 to 5 stars"),
     ],
 )
-def test_bad_score_shows_the_error_summary_and_stores_nothing(client, page, data, message):
+def test_bad_score_without_javascript_shows_the_error_on_the_page_and_stores_nothing(client, page, data, message):
     response = client.post(rate_url(page), data)
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert '<h2 class="nhsuk-error-summary__heading">There is a problem</h2>' in html
-    assert f'<a href="#rating-score_0">{message}</a>' in html
-    assert "nhsuk-form-group--error" in html
-    assert 'id="rating-score-error"' in html
-    assert "Go back to Dystonia" in html
+    # The page the form was on, its rating block holding the error summary, which takes focus.
+    assert "<title>Error: Dystonia - " in html
+    assert "Related information" in html  # the guide itself, not a page of its own
+    block = html[html.index('<section class="app-rating"') :]
+    assert '<div class="nhsuk-error-summary" data-module="nhsuk-error-summary" tabindex="-1" autofocus>' in block
+    assert '<h2 class="nhsuk-error-summary__heading">There is a problem</h2>' in block
+    assert f'<a href="#rating-score_0">{message}</a>' in block
+    assert "nhsuk-form-group--error" in block
+    assert 'id="rating-score-error"' in block
+    # One error for the one problem: in the summary and at the question, nowhere else.
+    assert html.count(message) == 2
+    assert "<title>Error: " in html
     assert not Rating.objects.exists()
     assert not RatingSummary.objects.exists()
 
@@ -283,7 +290,7 @@ def test_honeypot_submission_looks_done_but_stores_nothing(client, page):
     response = client.post(rate_url(page), {"score": "5", "website": "spam"})
 
     assert response.status_code == 302
-    assert response["Location"] == "/conditions/dystonia/#rating"
+    assert response["Location"] == "/conditions/dystonia/#rating-confirmation"
     assert "Thank you, your rating has been saved." in client.get(response["Location"]).content.decode()
     assert not Rating.objects.exists()
 
@@ -321,7 +328,7 @@ def test_reader_says_what_was_wrong_and_editors_get_it(client, page, rate):
     response = client.post(feedback_url(page), {"reason": "out_of_date", "details": "The treatment part is old."})
 
     assert response.status_code == 302
-    assert response["Location"] == "/conditions/dystonia/#rating"
+    assert response["Location"] == "/conditions/dystonia/#rating-confirmation"
     feedback = RatingFeedback.objects.get()
     assert (feedback.page, feedback.score, feedback.reason, feedback.details, feedback.handled) == (
         page,
@@ -424,12 +431,165 @@ def test_feedback_post_query_count(client_for, commenter, page, django_assert_nu
     client = client_for(commenter)
     client.post(rate_url(page), {"score": "2"})
 
-    # 1 session, 2 user, 3 the rate-limit counter (INSERT ... ON CONFLICT ... RETURNING), 4 page,
-    # 5 this reader's rating with its feedback (LEFT JOIN), 6 SAVEPOINT for the service (BEGIN in
-    # production), 7 SAVEPOINT for update_or_create, 8 the feedback row SELECT ... FOR UPDATE,
-    # 9 SAVEPOINT for the insert, 10 INSERT the feedback, 11-13 RELEASE the three SAVEPOINTs
-    # (the last one is COMMIT in production)
-    with django_assert_num_queries(13):
+    # 1 session, 2 user, 3 the address's rate-limit counter and 4 the account's (each one
+    # INSERT ... ON CONFLICT ... RETURNING), 5 page, 6 this reader's rating with its feedback
+    # (LEFT JOIN), 7 SAVEPOINT for the service (BEGIN in production), 8 SAVEPOINT for
+    # update_or_create, 9 the feedback row SELECT ... FOR UPDATE, 10 SAVEPOINT for the insert,
+    # 11 INSERT the feedback, 12-14 RELEASE the three SAVEPOINTs (the last one is COMMIT in production)
+    with django_assert_num_queries(14):
         response = client.post(feedback_url(page), {"reason": "other", "details": ""})
     assert response.status_code == 302
     assert RatingFeedback.objects.get().rating.user == commenter
+
+
+# Confirmations beside the block (dystonia_portal.confirmations), never in a shared cache
+
+
+def rating_section(html):
+    start = html.index('<section class="app-rating"')
+    return html[start : html.index("</section>", start)]
+
+
+CONFIRMATION_OPENING = (
+    '<div class="app-confirmation" id="rating-confirmation" role="status" aria-live="polite" tabindex="-1" autofocus '
+    "data-confirmation>"
+)
+
+
+def test_rating_confirmation_is_beside_the_block_with_focus_not_in_the_top_banner(client, page, rate):
+    response = rate(page, "4")
+
+    assert response["Location"].endswith("#rating-confirmation")
+    html = client.get(response["Location"]).content.decode()
+    block = rating_section(html)
+    assert CONFIRMATION_OPENING in block
+    assert (
+        '<span class="nhsuk-u-visually-hidden">Success: </span><p>Thank you, your rating has been saved.</p>' in block
+    )
+    assert html.count("Thank you, your rating has been saved.") == 1
+    assert "nhsuk-notification-banner" not in html
+    # Shown once: the next page has an empty confirmation region, without autofocus.
+    again = rating_section(client.get(page.get_absolute_url()).content.decode())
+    assert "Thank you" not in again
+    assert "autofocus" not in again
+
+
+def test_low_score_confirmation_says_what_comes_next(client, page, rate):
+    html = rating_section(client.get(rate(page, "2")["Location"]).content.decode())
+    assert "Thank you, your rating has been saved. You can tell us what was wrong with this page below." in html
+    # The confirmation comes straight before the question it points to.
+    assert html.index("rating-confirmation") < html.index("What was wrong with this page?")
+
+
+def test_feedback_confirmation_is_beside_the_block_not_in_the_top_banner(client, page, rate):
+    rate(page, "1")
+    client.get(page.get_absolute_url())  # the rating's confirmation, seen
+
+    response = client.post(feedback_url(page), {"reason": "out_of_date"})
+
+    assert response["Location"] == "/conditions/dystonia/#rating-confirmation"
+    html = client.get(response["Location"]).content.decode()
+    assert CONFIRMATION_OPENING in rating_section(html)
+    assert "Thank you for telling us what was wrong. Our editors will read it." in rating_section(html)
+    assert "nhsuk-notification-banner" not in html
+
+
+def test_confirmation_never_reaches_a_cached_block_or_page_another_reader_gets(client, page):
+    # A shared reader fills the page and block caches first.
+    assert "Thank you" not in Client().get(page.get_absolute_url()).content.decode()
+
+    # A reader whose rating is taken as a bot's (honeypot) has no rating of their own, so their
+    # block is otherwise the shared one: the confirmation must not come from or go into the cache.
+    response = client.post(rate_url(page), {"score": "5", "website": "spam"})
+    mine = client.get(response["Location"])
+    assert "Thank you, your rating has been saved." in rating_section(mine.content.decode())
+    assert mine["Cache-Control"] == "private, no-store"
+
+    for reader in (Client(), Client(), client):
+        html = reader.get(page.get_absolute_url()).content.decode()
+        assert "Thank you" not in html
+        assert "autofocus" not in rating_section(html)
+
+
+def test_a_form_sent_back_with_errors_is_never_cached_for_another_reader(client, page):
+    Client().get(page.get_absolute_url())  # the shared block, cached
+
+    sent_back = client.post(rate_url(page), {"score": "9"})
+    assert "There is a problem" in sent_back.content.decode()
+
+    for reader in (Client(), client):
+        html = reader.get(page.get_absolute_url()).content.decode()
+        assert "There is a problem" not in html
+        assert "nhsuk-form-group--error" not in html
+
+
+# Errors: in place with JavaScript, on the page the form was on without it
+
+
+def test_empty_feedback_without_javascript_is_shown_on_the_page_with_the_text_kept(client, page, rate):
+    rate(page, "1")
+
+    response = client.post(feedback_url(page), {"reason": "", "details": "The dose table is wrong."})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<title>Error: Dystonia - " in html
+    block = rating_section(html)
+    assert 'data-module="nhsuk-error-summary" tabindex="-1" autofocus>' in block
+    assert '<a href="#rating-feedback-reason_0">Select what was wrong with this page</a>' in block
+    assert html.count("Select what was wrong with this page") == 2  # the summary and the question
+    assert "The dose table is wrong.</textarea>" in block
+    assert '<div class="app-rating__feedback" data-rating-feedback>' in block
+    assert not RatingFeedback.objects.exists()
+
+
+def test_empty_feedback_in_place_answers_each_fields_error(client, page, rate):
+    rate(page, "1")
+
+    response = client.post(feedback_url(page), {"reason": "", "details": "x" * 501}, **JSON)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "reason": ["Select what was wrong with this page"],
+        "details": ["Details must be 500 characters or fewer"],
+    }
+    assert not RatingFeedback.objects.exists()
+
+
+# Fair limits: per reader (session or account), with a ceiling per address
+
+
+def test_a_hundred_readers_behind_one_address_can_each_rate(page, clock):
+    clock.at(1_796_119_201)  # one window for the whole test
+    ward = "198.51.100.20"
+
+    statuses = [Client().post(rate_url(page), {"score": "4"}, REMOTE_ADDR=ward).status_code for _ in range(100)]
+
+    assert statuses == [302] * 100
+    assert Rating.objects.filter(page=page).count() == 100
+
+
+def test_one_reader_is_limited_by_their_session_whatever_their_address(client, page, settings, clock):
+    clock.at(1_796_119_201)
+    limit, _ = settings.RATE_LIMITS["rating"]
+    for number in range(limit):
+        assert client.post(rate_url(page), {"score": "4"}, REMOTE_ADDR=f"203.0.113.{number}").status_code == 302
+
+    response = client.post(rate_url(page), {"score": "5"}, REMOTE_ADDR="203.0.113.200")
+
+    assert response.status_code == 429
+    assert scores(page) == [4]
+    assert Client().post(rate_url(page), {"score": "5"}).status_code == 302  # another reader is not
+
+
+def test_a_bot_minting_sessions_is_stopped_at_its_addresss_ceiling(page, settings, clock):
+    clock.at(1_796_119_201)
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "rating_address": (30, 600)}
+    bot = "192.0.2.66"
+    statuses = [Client().post(rate_url(page), {"score": "1"}, REMOTE_ADDR=bot).status_code for _ in range(31)]
+
+    assert statuses == [302] * 30 + [429]
+    assert Rating.objects.count() == 30
+    # The ceiling is checked first: the refused request started no session.
+    assert Session.objects.count() == 30
+    assert Client().post(rate_url(page), {"score": "5"}, REMOTE_ADDR="192.0.2.67").status_code == 302
