@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,16 +67,18 @@ def comment_post(request, slug):
     page = _published_guide(slug)
     thread = CommentSettings.for_page(page)
     form = CommentForm(request.POST or None)
+    help_first = functools.partial(
+        _get_help_first,
+        request,
+        form,
+        heading=f"Before you post your comment on {page.title}",
+        action_url=reverse("comments:post", args=[page.slug]),
+        button="Post comment",
+        back_url=page.get_absolute_url() + "#comments",
+    )
     if request.method == "POST" and form.is_valid():
         if not thread.closed and _needs_help_first(request, form.cleaned_data["text"]):
-            return _get_help_first(
-                request,
-                form,
-                heading=f"Before you post your comment on {page.title}",
-                action_url=reverse("comments:post", args=[page.slug]),
-                button="Post comment",
-                back_url=page.get_absolute_url() + "#comments",
-            )
+            return help_first()
         try:
             comment, created = services.comment_post(page=page, author=request.user, text=form.cleaned_data["text"])
         except ServiceError as exc:
@@ -88,15 +92,7 @@ def comment_post(request, slug):
                 confirm(request, "comments", "Your comment has been posted.")
             return redirect(page.get_absolute_url() + fragment("comments"))
     if form.is_bound and request.POST.get("seen_help") == "yes":
-        return _get_help_first(
-            request,
-            form,
-            heading=f"Before you post your comment on {page.title}",
-            action_url=reverse("comments:post", args=[page.slug]),
-            button="Post comment",
-            back_url=page.get_absolute_url() + "#comments",
-            status=400,
-        )
+        return help_first(status=400)
     if form.is_bound and request.POST.get("form_page") != "yes":
         # Sent from the condition page: its errors are shown there, under "Add your comment".
         return page_with_failed_form(request, page.slug, form)
@@ -128,17 +124,19 @@ def comment_edit(request, comment_id):
     )
     comment = _comment_or_404(own.select_related("page"), comment_id)
     form = CommentForm(request.POST or None, initial={"text": comment.text})
+    help_first = functools.partial(
+        _get_help_first,
+        request,
+        form,
+        heading="Before you save your changes",
+        action_url=comment.get_edit_url(),
+        button="Save changes",
+        back_url=comment.page.get_absolute_url() + "#comments",
+    )
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         if comment.can_still_be_edited() and _needs_help_first(request, text):
-            return _get_help_first(
-                request,
-                form,
-                heading="Before you save your changes",
-                action_url=comment.get_edit_url(),
-                button="Save changes",
-                back_url=comment.page.get_absolute_url() + "#comments",
-            )
+            return help_first()
         try:
             comment = services.comment_edit(comment=comment, user=request.user, text=text)
         except ServiceError as exc:
@@ -150,15 +148,7 @@ def comment_edit(request, comment_id):
                 confirm(request, "comments", "Your comment has been changed.")
             return redirect(comment.page.get_absolute_url() + fragment("comments"))
     if form.is_bound and request.POST.get("seen_help") == "yes":
-        return _get_help_first(
-            request,
-            form,
-            heading="Before you save your changes",
-            action_url=comment.get_edit_url(),
-            button="Save changes",
-            back_url=comment.page.get_absolute_url() + "#comments",
-            status=400,
-        )
+        return help_first(status=400)
     status = 400 if form.is_bound else 200
     context = {
         "comment": comment,

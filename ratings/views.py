@@ -1,3 +1,5 @@
+import functools
+
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 
@@ -78,14 +80,26 @@ def _summary_json(page, *, score, message):
     )
 
 
+def _posted_to_a_live_page(view):
+    """The rating endpoints: POST only (405 otherwise), to a live page (404 otherwise), the view
+    then called with the page itself."""
+
+    @functools.wraps(view)
+    def endpoint(request, page_id):
+        if request.method != "POST":
+            return _method_not_allowed(request)
+        page = _published_page(page_id)
+        if page is None:
+            return _not_found(request)
+        return view(request, page)
+
+    return endpoint
+
+
 @_rate_limits
-def rate(request, page_id):
+@_posted_to_a_live_page
+def rate(request, page):
     """Save this reader's rating of a page (POST only), then go back to the page."""
-    if request.method != "POST":
-        return _method_not_allowed(request)
-    page = _published_page(page_id)
-    if page is None:
-        return _not_found(request)
     form = RatingForm(request.POST)
     if form.is_bot():
         # Look done, store nothing: a bot learns nothing from the answer.
@@ -103,13 +117,9 @@ def rate(request, page_id):
 
 
 @_rate_limits
-def feedback(request, page_id):
+@_posted_to_a_live_page
+def feedback(request, page):
     """Say what was wrong with a page this reader rated 1 or 2 stars (POST only)."""
-    if request.method != "POST":
-        return _method_not_allowed(request)
-    page = _published_page(page_id)
-    if page is None:
-        return _not_found(request)
     form = FeedbackForm(request.POST)
     if form.is_bot():
         if wants_json(request):
