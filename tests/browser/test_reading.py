@@ -5,18 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.seed import SEED_HEADINGS
+
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
-# The section headings of the NHS Choices page our readers know (the seed).
-SEED_HEADINGS = [
-    "Who is affected by dystonia?",
-    "Types of dystonia",
-    "Causes of dystonia",
-    "Diagnosing dystonia",
-    "Treating dystonia",
-]
 
 # Which element has focus, and whether a sighted keyboard user can see it: NHS.UK
 # draws focus as a yellow box-shadow (links, buttons) or a yellow outline (inputs).

@@ -6,17 +6,9 @@ from django.db import connection
 from django.urls import reverse
 
 from conditions.models import Page, Section
+from tests.seed import SEED_HEADINGS
 
 pytestmark = pytest.mark.django_db
-
-SEED_HEADINGS = [
-    "Who is affected by dystonia?",
-    "Types of dystonia",
-    "Causes of dystonia",
-    "Diagnosing dystonia",
-    "Treating dystonia",
-    "Outlook",
-]
 
 
 def text_of(response):
