@@ -28,8 +28,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # The admin's sign-in counts against the same per-address limit as the site's (axes locks
     # each account and address pair as well), so a password cannot be sprayed across staff
-    # accounts. It must come before the admin's own URLs to be the one that answers.
-    path(f"{settings.ADMIN_PATH}login/", rate_limit("signin")(admin.site.login), name="admin_signin"),
+    # accounts. It and the admin's sign-out follow `next` only to a path on this site, as ours
+    # do. Both must come before the admin's own URLs to be the ones that answer.
+    path(
+        f"{settings.ADMIN_PATH}login/",
+        rate_limit("signin")(accounts_views.same_site_next_only(admin.site.login)),
+        name="admin_signin",
+    ),
+    path(f"{settings.ADMIN_PATH}logout/", accounts_views.same_site_next_only(admin.site.logout), name="admin_signout"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 
