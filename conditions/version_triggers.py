@@ -13,6 +13,8 @@ only bumps an existing one (on delete, when the page it belongs to may be going 
 
 from dataclasses import dataclass
 
+from django.db import NotSupportedError
+
 PAGE_TABLE = "conditions_page"
 
 
@@ -69,7 +71,7 @@ def row_trigger_sql(vendor: str, *, name: str, table: str, counter: Counter, pag
             f"BEGIN {'; '.join(statements)}; END"
             for event, statements in (("INSERT", on_insert), ("UPDATE", on_update), ("DELETE", on_delete))
         ]
-    raise NotImplementedError(f"Page version triggers are written for PostgreSQL and SQLite, not {vendor}.")
+    raise NotSupportedError(f"Page version triggers are written for PostgreSQL and SQLite, not {vendor}.")
 
 
 def drop_row_trigger_sql(vendor: str, *, name: str, table: str) -> list[str]:

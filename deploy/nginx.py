@@ -24,7 +24,7 @@ NGINX = "/usr/sbin/nginx"
 
 
 class NginxMissing(RuntimeError):
-    pass
+    """nginx is not installed and could not be installed here; the message says how to."""
 
 
 def ensure_installed() -> str:

@@ -21,7 +21,7 @@ class ReadOnly:
 
 
 class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
-    pass
+    """A model admin for records only services write: staff may look, never add, change or delete."""
 
 
 class ReadOnlyInline(ReadOnly, admin.TabularInline):

@@ -23,7 +23,7 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 import django.db.models.functions.text
 from django.contrib.postgres.operations import TrigramExtension
-from django.db import migrations, models
+from django.db import NotSupportedError, migrations, models
 
 POSTGRESQL_FORWARDS = [
     """
@@ -175,7 +175,7 @@ def run_all(statements_by_vendor):
     def run(apps, schema_editor):
         statements = statements_by_vendor.get(schema_editor.connection.vendor)
         if statements is None:
-            raise NotImplementedError("Search documents need triggers written for PostgreSQL or SQLite.")
+            raise NotSupportedError("Search documents need triggers written for PostgreSQL or SQLite.")
         for statement in statements:
             schema_editor.execute(statement)
 
