@@ -9,17 +9,23 @@ Two layers in Django, both in the per-worker "fragments" cache (settings.CACHES)
    `CacheHeadersMiddleware` marks it `public` for a few seconds.
 2. Fragments for everyone else: the parts every reader sees alike (the guide's content, in
    the page template's `{% cache %}` blocks), and the rating block and comment thread as a
-   signed-out reader sees them (`shares_fragments`). A signed-in reader's own parts (their
-   score, the comment form, delete links, their CSRF token) are rendered for them and never
-   cached.
+   signed-out reader sees them (`shares_fragments`). Signed-in readers share fragments too,
+   apart from what is theirs: the rating block for their score, the comment form and each
+   comment (`get_or_build_with_token` keeps a slot for their CSRF token, filled as it is
+   served). What is one reader's alone (which comments they reported, their delete links,
+   their comments waiting for a moderator, a confirmation, a form sent back with errors) is
+   put together for them and never cached.
 
 Every key carries the versions of what it shows (conditions.page_lookup): counter rows that
 database triggers move in the same transaction as every write, so nothing cached is ever
 stale and nothing is shared that is one reader's.
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.cache import caches
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
 FRAGMENTS = "fragments"
@@ -93,6 +99,24 @@ def get_or_build(cache_key: str | None, build):
         value = build()
         put(cache_key, value)
     return value
+
+
+def get_or_build_with_token(cache_key: str | None, request, build) -> str:
+    """Like `get_or_build`, for HTML every signed-in reader sees alike but for their CSRF token.
+
+    `build(context)` renders with `context` added to its template context. It is built once
+    with a random stand-in for the token, made afresh for that build so no stored text can
+    hold it, and kept split where the stand-in was; each reader gets the pieces joined with
+    their own token, exactly as `{% csrf_token %}` would have written it.
+    """
+    if cache_key is None:
+        return build({})
+    pieces = get(cache_key)
+    if pieces is None:
+        stand_in = secrets.token_hex(16)
+        pieces = tuple(build({"csrf_token": stand_in}).split(stand_in))
+        put(cache_key, pieces)
+    return get_token(request).join(pieces) if len(pieces) > 1 else pieces[0]
 
 
 class CacheHeadersMiddleware:

@@ -1,20 +1,28 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from django import template
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from conditions import page_cache
 from dystonia_portal.confirmations import confirmations_for
 from dystonia_portal.readers import session_key
 
 from ..forms import CommentForm
-from ..models import Comment, CommentSettings, Report
+from ..models import EDIT_WINDOW, Comment, CommentSettings, Report
 
 register = template.Library()
 
 PER_PAGE = 20
+# What an author sees of their own that readers do not, while a moderator checks it.
+WAITING = (Comment.Status.HELD, Comment.Status.HIDDEN)
 PAGE_PARAMETER = "comments-page"
 
 
@@ -24,18 +32,81 @@ def _page_href(request, number):
     return f"?{query.urlencode()}#comments"
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One comment as the thread shows it: its text and byline rendered once (comment_body.html),
+    with what its actions need (thread.html), which differ from reader to reader."""
+
+    pk: int
+    author_id: int | None
+    created_at: datetime
+    created_on: str  # "29 March 2014", as the byline says it
+    body: SafeString
+    report_url: str
+    # The author's own held or hidden comment, which only they see.
+    waiting: bool = False
+    hidden: bool = False
+
+    # Only the author's actions, worked out when they are shown, so nothing cached names them.
+    def can_still_be_edited(self) -> bool:
+        return timezone.now() < self.created_at + EDIT_WINDOW
+
+    def edit_url(self) -> str:
+        return reverse("comments:edit", args=[self.pk])
+
+    def delete_url(self) -> str:
+        return reverse("comments:delete", args=[self.pk])
+
+
+def _entries(page, comments, *, waiting: bool) -> list[Entry]:
+    return [
+        Entry(
+            pk=comment.pk,
+            author_id=comment.author_id,
+            created_at=comment.created_at,
+            created_on=date_format(timezone.localtime(comment.created_at), "j F Y"),
+            body=mark_safe(  # noqa: S308 - our own rendered template
+                render_to_string("comments/comment_body.html", {"comment": comment, "page": page, "waiting": waiting})
+            ),
+            report_url=comment.get_report_url(),
+            waiting=waiting,
+            hidden=comment.status == Comment.Status.HIDDEN,
+        )
+        for comment in comments
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPage:
+    """One page of the thread as every reader sees it: its comments, their count and the page links."""
+
+    entries: list[Entry]
+    count: int
+    closed: bool
+    number: int
+    page_links: list[dict]
+    previous_href: str
+    next_href: str
+
+
 @register.simple_tag(takes_context=True)
 def comment_thread(context, page):
     """The guide's comments, newest first, 20 to a page, and the form or a sign-in link.
 
-    One query whatever the number of comments, for one page of comments with their authors:
-    the thread's count (kept by triggers) and settings come joined to the condition page's
-    own query. None for a signed-out reader, since what they see (no form, no delete links)
-    is the same for everyone, so it is cached per page, thread version and comments page
-    (conditions.page_cache). Signed-in readers get their own (their form, delete links, which
-    comments they reported, and on the first page one more query for their own comments
-    waiting for a moderator). A signed-out reader with a session costs one query (their
-    reports here); if they reported any, they get their own thread too. `failed_form` in the
+    Two layers of cache (conditions.page_cache), each keyed by the thread's and the guide's
+    versions and the comments page:
+    - the whole thread for a signed-out reader, whose thread (no form, no delete links) is
+      the same for everyone;
+    - for everyone else, the page of comments (`ThreadPage`: each comment's text and byline
+      rendered once, the count and page links), to which each reader's own parts are added:
+      their actions on each comment (Change and Delete on their own, "You reported this" on
+      those they reported), their held and hidden comments on the first page, and the form.
+
+    One query on a miss, for one page of comments with their authors (the count, kept by
+    triggers, and the settings come joined to the condition page's own query). A member
+    costs two more: which of the shown comments they reported, and on the first page their
+    own comments waiting for a moderator. A signed-out reader with a session costs one (their
+    reports here); if they reported any, the thread is theirs alone. `failed_form` in the
     context is a comment form sent from this page and refused: it is shown with its errors
     and the words as typed.
     """
@@ -49,15 +120,19 @@ def comment_thread(context, page):
     # A signed-out reader who reported comments here sees "You reported this" on them, and a
     # confirmation (dystonia_portal.confirmations) is one reader's: a thread showing either is
     # theirs alone, so it is never the cached one (nor the whole page: they have a session).
-    reported = _reported_by_anonymous_reader(request, page) if not user.is_authenticated else set()
+    reported = _reported_by_anonymous_reader(request, page) if not user.is_authenticated else None
     confirmations = confirmations_for(request, "comments")
     key = None
     if page_cache.shares_fragments(request) and own_link and not reported and not confirmations:
         key = page_cache.key("comments:thread", page, "comment_version", "content_version", extra=number)
 
     def build():
+        page_key = None
+        if own_link:
+            page_key = page_cache.key("comments:page", page, "comment_version", "content_version", extra=number)
+        thread_page = page_cache.get_or_build(page_key, lambda: _thread_page(request, page))
         context = {
-            **_thread_context(request, user, page, form=form, reported=reported),
+            **_reader_context(request, user, page, thread_page, form=form, reported=reported),
             "confirmations": confirmations,
         }
         return render_to_string("comments/thread.html", context, request=request)
@@ -83,7 +158,8 @@ def _thread_facts(page, comments) -> tuple[int, bool]:
     return (thread.published if thread is not None else comments.count()), thread_settings.closed
 
 
-def _thread_context(request, user, page, *, form, reported):
+def _thread_page(request, page) -> ThreadPage:
+    """The requested page of the thread's published comments: one query."""
     comments = (
         Comment.objects.visible()
         .filter(page=page)
@@ -91,11 +167,6 @@ def _thread_context(request, user, page, *, form, reported):
         .order_by("-created_at", "-pk")
     )
     count, closed = _thread_facts(page, comments)
-    if user.is_authenticated:
-        # Whether this member reported each comment, in the same query as the comments.
-        comments = comments.annotate(
-            reported_by_reader=Exists(Report.objects.made_by(user=user).filter(comment=OuterRef("pk")))
-        )
     paginator = Paginator(comments, PER_PAGE)
     paginator.count = count
     page_obj = paginator.get_page(request.GET.get(PAGE_PARAMETER))
@@ -108,31 +179,43 @@ def _thread_context(request, user, page, *, form, reported):
                 page_links.append(
                     {"number": number, "href": _page_href(request, number), "current": number == page_obj.number}
                 )
-    back_here = urlencode({"next": page.get_absolute_url() + "#comments"})
-    shown = list(page_obj.object_list)
+    return ThreadPage(
+        entries=_entries(page, page_obj.object_list, waiting=False),
+        count=count,
+        closed=closed,
+        number=page_obj.number,
+        page_links=page_links,
+        previous_href=_page_href(request, page_obj.previous_page_number()) if page_obj.has_previous() else "",
+        next_href=_page_href(request, page_obj.next_page_number()) if page_obj.has_next() else "",
+    )
+
+
+def _reader_context(request, user, page, thread_page: ThreadPage, *, form, reported: set[int] | None):
+    """`thread_page` with this reader's own parts: what they can do with each comment (Change
+    and Delete their own, report the others or see that they did), their comments waiting
+    for a moderator, and the form. One query for a member, none otherwise."""
+    entries = thread_page.entries
     if user.is_authenticated:
-        reported = {comment.pk for comment in shown if comment.reported_by_reader}
-    # The author's own held and hidden comments, at the top of the thread's first page: one query.
-    waiting = []
-    if user.is_authenticated and page_obj.number == 1:
-        waiting = list(
-            Comment.objects.waiting_for_moderator_to(user)
-            .filter(page=page)
-            .select_related("author__profile")
-            .order_by("-created_at", "-pk")
-        )
+        waiting, reported = _members_own(user, page, entries, first_page=thread_page.number == 1)
+        entries = [*_entries(page, waiting, waiting=True), *entries]
+    reported = reported or set()
+    comments = []
+    for entry in entries:
+        if user.is_authenticated and entry.author_id == user.pk:
+            comments.append((entry, "own"))
+        else:
+            comments.append((entry, "reported" if entry.pk in reported else "report"))
+    closed = thread_page.closed
     if form is None and user.is_authenticated and not closed:
         form = CommentForm()
+    back_here = urlencode({"next": page.get_absolute_url() + "#comments"})
     return {
         "page": page,
-        "user": user,
-        "comments": shown,
-        "waiting": waiting,
-        "reported": reported,
-        "count": paginator.count,
-        "page_links": page_links,
-        "previous_href": _page_href(request, page_obj.previous_page_number()) if page_obj.has_previous() else "",
-        "next_href": _page_href(request, page_obj.next_page_number()) if page_obj.has_next() else "",
+        "comments": comments,
+        "count": thread_page.count,
+        "page_links": thread_page.page_links,
+        "previous_href": thread_page.previous_href,
+        "next_href": thread_page.next_href,
         "closed": closed,
         "form": None if closed else form,
         "failed_form": form if form is not None and form.is_bound else None,
@@ -140,3 +223,22 @@ def _thread_context(request, user, page, *, form, reported):
         "sign_in_url": reverse("accounts:signin") + "?" + back_here,
         "sign_up_url": reverse("accounts:signup") + "?" + back_here,
     }
+
+
+def _members_own(user, page, entries: list[Entry], *, first_page: bool) -> tuple[list[Comment], set[int]]:
+    """In one query: this member's own comments here waiting for a moderator (held or hidden,
+    shown at the top of the first page), and which of the shown comments they reported."""
+    reported_here = Q(pk__in=[entry.pk for entry in entries]) & Exists(
+        Report.objects.made_by(user=user).filter(comment=OuterRef("pk"))
+    )
+    found = Comment.objects.visible_to(user).filter(reported_here)
+    if first_page:
+        found |= Comment.objects.waiting_for_moderator_to(user)
+    found = found.filter(page=page).select_related("author__profile").order_by("-created_at", "-pk")
+    waiting, reported = [], set()
+    for comment in found:
+        if comment.status in WAITING and comment.author_id == user.pk:
+            waiting.append(comment)
+        else:
+            reported.add(comment.pk)
+    return waiting, reported

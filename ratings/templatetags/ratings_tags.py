@@ -47,10 +47,12 @@ def rating_block(context, page):
     reader's own rating with its feedback (skipped for an anonymous reader with no session,
     whose session is not created here).
 
-    A signed-out reader who has not rated sees the same block as every other (no CSRF token:
-    dystonia_portal.csrf), so that block is cached per page and summary version
-    (conditions.page_cache). A reader's own score, a signed-in reader's token, a confirmation
-    (dystonia_portal.confirmations) and a form sent back with errors are never cached.
+    The block depends only on the summary and on the reader's score (and whether they have
+    said what was wrong), so it is cached per page, summary version and score
+    (conditions.page_cache): signed-out readers' blocks have no CSRF token
+    (dystonia_portal.csrf), and signed-in readers' keep a slot for theirs. A confirmation
+    (dystonia_portal.confirmations) and a form sent back with errors are one reader's, and
+    never cached.
     """
     request = context["request"]
     if not (page.is_published and (page.parent_id is None or page.parent.is_published)):
@@ -61,14 +63,20 @@ def rating_block(context, page):
     invalid = getattr(request, "ratings_invalid", None)
     if invalid is not None and invalid["page_id"] != page.pk:
         invalid = None
+    shared = page_cache.shares_fragments(request)
     key = None
     # A confirmation or a form as one reader sent it is theirs alone: that block is never cached.
-    if own is None and not confirmations and invalid is None and page_cache.shares_fragments(request):
-        key = page_cache.key("ratings:block", page, "rating_version", "content_version")
+    if not confirmations and invalid is None:
+        score = f"{own.score}:{hasattr(own, 'feedback')}" if own is not None else "none"
+        reader = "reader" if shared else "member"
+        key = page_cache.key("ratings:block", page, "rating_version", "content_version", extra=f"{reader}:{score}")
 
-    def build():
+    def build(extra_context):
         context = _context(request, page, own, confirmations=confirmations, invalid=invalid)
-        return render_to_string("ratings/rating_block.html", context, request=request)
+        return render_to_string("ratings/rating_block.html", {**context, **extra_context}, request=request)
 
-    html = page_cache.get_or_build(key, build)
+    if shared:
+        html = page_cache.get_or_build(key, lambda: build({}))
+    else:
+        html = page_cache.get_or_build_with_token(key, request, build)
     return mark_safe(html)  # noqa: S308 - our own rendered template

@@ -6,6 +6,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from comments.models import Comment, CommentSettings, Report
+from conditions.page_lookup import find_page
 
 from .factories import make_comment
 
@@ -138,22 +139,37 @@ def test_only_the_author_sees_delete(condition, commenter, other_commenter):
     assert f"/comments/{comment.pk}/delete/" not in render_thread(condition)
 
 
-def test_thread_takes_four_queries_whatever_the_number_of_comments(
+def test_thread_takes_four_queries_whatever_the_number_of_comments_then_one_per_member(
     condition, commenter, other_commenter, django_assert_num_queries
 ):
     for n in range(50):
         make_comment(condition, commenter if n % 2 else other_commenter)
+    Report.objects.create(
+        comment=Comment.objects.filter(author=other_commenter).first(), reporter=commenter, reason=Report.Reason.SPAM
+    )
     with django_assert_num_queries(4) as captured:
         # Outside the condition page, whose one query joins the first two:
         # 1. the guide's comment settings
         # 2. the thread's row, whose triggers keep the count of visible comments (heading, pagination)
-        # 3. one page of 20 comments JOINed with their authors, and whether this reader reported each
-        # 4. the reader's own comments here waiting for a moderator (a member who is not staff
-        #    cannot be a moderator, so no permission queries: comments.models.is_moderator)
+        # 3. one page of 20 comments JOINed with their authors, kept for every reader after
+        # 4. the reader's own comments here waiting for a moderator, and those of the 20 they
+        #    reported (a member who is not staff cannot be a moderator, so no permission
+        #    queries: comments.models.is_moderator)
         html = render_thread(condition, user=commenter)
     assert html.count('class="app-comment"') == 20
     assert "JOIN" in captured.captured_queries[2]["sql"]
-    assert "EXISTS" in captured.captured_queries[2]["sql"]
+    assert html.count("You reported this") == 1
+    # As the condition page finds the page, with the thread's versions: the page of comments
+    # is kept, and each member then costs only their own query, 4.
+    page = find_page(slug=condition.slug)
+    with django_assert_num_queries(2):
+        render_thread(page, user=commenter)
+    with django_assert_num_queries(1):
+        html = render_thread(page, user=other_commenter)
+    assert html.count('class="app-comment"') == 20
+    assert "You reported this" not in html
+    assert html.count("/delete/") == 10  # their own ten of the twenty shown
+    assert render_thread(page, user=commenter).count("You reported this") == 1
 
 
 def test_condition_page_queries_do_not_grow_with_comments(client, condition, commenter):

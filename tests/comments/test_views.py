@@ -651,12 +651,18 @@ def test_a_thread_with_notes_takes_no_extra_queries(
         comment = make_comment(condition, commenter)
         services.clinical_note_save(comment=comment, user=clinician, text=f"Note {number}.")
     client = client_for(commenter)
-    client.get(condition.get_absolute_url())  # the guide's own fragments are cached; the thread is theirs
-    with django_assert_num_queries(6):
+    client.get(condition.get_absolute_url())  # the guide's own fragments are cached
+    make_comment(condition, commenter, text="One more.")  # a new thread version: its page of comments is read again
+    with django_assert_num_queries(6) as captured:
         # 1. the session  2. the commenter  3. the page with its versions  4. this reader's rating
-        # 5. one page of comments with their authors and clinicians' notes (one JOIN), and whether
-        #    this reader reported each (EXISTS)
-        # 6. the reader's own comments here waiting for a moderator (not staff: no permission queries)
+        # 5. one page of comments with their authors and clinicians' notes (one JOIN)
+        # 6. the reader's own comments here waiting for a moderator and which of the shown
+        #    ones they reported (not staff: no permission queries)
+        html = client.get(condition.get_absolute_url()).content.decode()
+    assert "comments_clinicalnote" in captured.captured_queries[4]["sql"]
+    for number in range(3):
+        assert f"A note from our clinical team: Note {number}." in html
+    with django_assert_num_queries(5):  # the same page again: 5 is kept with the thread's version
         html = client.get(condition.get_absolute_url()).content.decode()
     for number in range(3):
         assert f"A note from our clinical team: Note {number}." in html
