@@ -332,3 +332,61 @@ def test_renaming_an_author_shows_their_new_name_at_once(reader, condition, comm
     page = html(reader.get(condition.get_absolute_url()))
     assert "renamed-reader said on" in page
     assert "commenter said on" not in page
+
+
+def page_tokens(page):
+    marker = 'name="csrfmiddlewaretoken" value="'
+    tokens, start = [], page.find(marker)
+    while start != -1:
+        start += len(marker)
+        tokens.append(page[start : page.index('"', start)])
+        start = page.find(marker, start)
+    return tokens
+
+
+def test_members_share_the_cached_blocks_but_each_gets_their_own_working_token(
+    client_for, commenter, other_commenter, condition
+):
+    """The rating block and comment form are cached once for every member (conditions.page_cache
+    .get_or_build_with_token), with a slot where the token goes: each member's page carries
+    their own token in every form, and a rating sent with it, token checked, is accepted."""
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    from ratings.models import Rating
+
+    seen = []
+    for member in (commenter, other_commenter):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(member)
+        client.get(condition.get_absolute_url())
+        response = client.get(condition.get_absolute_url())  # served from the shared blocks
+        tokens = page_tokens(html(response))
+        # Sign out, the rating form, the feedback form and the comment form: all theirs.
+        assert len(tokens) == 4
+        secret = client.cookies["csrftoken"].value
+        assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+        seen.append(secret)
+        posted = client.post(
+            f"/ratings/pages/{condition.pk}/rate/",
+            {"score": "4", "csrfmiddlewaretoken": tokens[1]},
+            HTTP_SEC_FETCH_SITE="same-origin",
+        )
+        assert posted.status_code == 302
+        assert Rating.objects.filter(page=condition, user=member).get().score == 4
+    assert seen[0] != seen[1]
+
+
+def test_a_members_cached_rating_block_is_for_their_score_only(client_for, commenter, other_commenter, condition):
+    from ratings.services import rating_submit
+
+    rating_submit(page=condition, score=2, user=commenter)
+    rating_submit(page=condition, score=5, user=other_commenter)
+    for _ in range(2):  # the second time from the cache
+        mine = html(client_for(commenter).get(condition.get_absolute_url()))
+        theirs = html(client_for(other_commenter).get(condition.get_absolute_url()))
+        assert "You gave this page 2 stars." in mine and "You gave this page 5 stars." not in mine
+        assert "You gave this page 5 stars." in theirs and "You gave this page 2 stars." not in theirs
+        # Two stars or fewer asks what was wrong; five does not.
+        assert "data-rating-feedback hidden" not in mine
+        assert "data-rating-feedback hidden" in theirs
