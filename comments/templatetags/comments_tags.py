@@ -3,7 +3,6 @@ from datetime import datetime
 
 from django import template
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -228,17 +227,17 @@ def _reader_context(request, user, page, thread_page: ThreadPage, *, form, repor
 def _members_own(user, page, entries: list[Entry], *, first_page: bool) -> tuple[list[Comment], set[int]]:
     """In one query: this member's own comments here waiting for a moderator (held or hidden,
     shown at the top of the first page), and which of the shown comments they reported."""
-    reported_here = Q(pk__in=[entry.pk for entry in entries]) & Exists(
-        Report.objects.made_by(user=user).filter(comment=OuterRef("pk"))
+    found = (
+        Comment.objects.waiting_for_moderator_to(user, or_reported_among=[entry.pk for entry in entries])
+        .filter(page=page)
+        .select_related("author__profile")
+        .order_by("-created_at", "-pk")
     )
-    found = Comment.objects.visible_to(user).filter(reported_here)
-    if first_page:
-        found |= Comment.objects.waiting_for_moderator_to(user)
-    found = found.filter(page=page).select_related("author__profile").order_by("-created_at", "-pk")
     waiting, reported = [], set()
     for comment in found:
         if comment.status in WAITING and comment.author_id == user.pk:
-            waiting.append(comment)
+            if first_page:
+                waiting.append(comment)
         else:
             reported.add(comment.pk)
     return waiting, reported
