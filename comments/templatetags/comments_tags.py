@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django import template
@@ -45,6 +45,8 @@ class Entry:
     # The author's own held or hidden comment, which only they see.
     waiting: bool = False
     hidden: bool = False
+    # The whole comment as readers who may report it see it (comment.html), for a published one.
+    html: SafeString = SafeString("")
 
     # Only the author's actions, worked out when they are shown, so nothing cached names them.
     def can_still_be_edited(self) -> bool:
@@ -58,21 +60,33 @@ class Entry:
 
 
 def _entries(page, comments, *, waiting: bool) -> list[Entry]:
-    return [
+    entries = [
         Entry(
             pk=comment.pk,
             author_id=comment.author_id,
             created_at=comment.created_at,
             created_on=date_format(timezone.localtime(comment.created_at), "j F Y"),
-            body=mark_safe(  # noqa: S308 - our own rendered template
-                render_to_string("comments/comment_body.html", {"comment": comment, "page": page, "waiting": waiting})
-            ),
+            body=_render("comments/comment_body.html", {"comment": comment, "page": page, "waiting": waiting}),
             report_url=comment.get_report_url(),
             waiting=waiting,
             hidden=comment.status == Comment.Status.HIDDEN,
         )
         for comment in comments
     ]
+    if waiting:
+        return entries
+    return [replace(entry, html=_comment_html(entry, "report")) for entry in entries]
+
+
+def _render(template_name, context) -> SafeString:
+    return mark_safe(render_to_string(template_name, context))  # noqa: S308 - our own rendered template
+
+
+def _comment_html(entry: Entry, action: str) -> SafeString:
+    """The comment with this reader's `action`: "own" (Change, Delete), "reported" or "report"."""
+    if action == "report" and entry.html:
+        return entry.html
+    return _render("comments/comment.html", {"entry": entry, "action": action})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +97,7 @@ class ThreadPage:
     count: int
     closed: bool
     number: int
-    page_links: list[dict]
-    previous_href: str
-    next_href: str
+    pagination: SafeString  # thread_pagination.html
 
 
 @register.simple_tag(takes_context=True)
@@ -178,14 +190,17 @@ def _thread_page(request, page) -> ThreadPage:
                 page_links.append(
                     {"number": number, "href": _page_href(request, number), "current": number == page_obj.number}
                 )
+    pagination = {
+        "page_links": page_links,
+        "previous_href": _page_href(request, page_obj.previous_page_number()) if page_obj.has_previous() else "",
+        "next_href": _page_href(request, page_obj.next_page_number()) if page_obj.has_next() else "",
+    }
     return ThreadPage(
         entries=_entries(page, page_obj.object_list, waiting=False),
         count=count,
         closed=closed,
         number=page_obj.number,
-        page_links=page_links,
-        previous_href=_page_href(request, page_obj.previous_page_number()) if page_obj.has_previous() else "",
-        next_href=_page_href(request, page_obj.next_page_number()) if page_obj.has_next() else "",
+        pagination=_render("comments/thread_pagination.html", pagination),
     )
 
 
@@ -201,9 +216,9 @@ def _reader_context(request, user, page, thread_page: ThreadPage, *, form, repor
     comments = []
     for entry in entries:
         if user.is_authenticated and entry.author_id == user.pk:
-            comments.append((entry, "own"))
+            comments.append(_comment_html(entry, "own"))
         else:
-            comments.append((entry, "reported" if entry.pk in reported else "report"))
+            comments.append(_comment_html(entry, "reported" if entry.pk in reported else "report"))
     closed = thread_page.closed
     if form is None and user.is_authenticated and not closed:
         form = CommentForm()
@@ -212,9 +227,7 @@ def _reader_context(request, user, page, thread_page: ThreadPage, *, form, repor
         "page": page,
         "comments": comments,
         "count": thread_page.count,
-        "page_links": thread_page.page_links,
-        "previous_href": thread_page.previous_href,
-        "next_href": thread_page.next_href,
+        "pagination": thread_page.pagination,
         "closed": closed,
         "form": None if closed else form,
         "failed_form": form if form is not None and form.is_bound else None,
