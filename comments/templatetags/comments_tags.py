@@ -5,8 +5,7 @@ from django import template
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,19 +32,24 @@ def _page_href(request, number):
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One comment as the thread shows it: its text and byline rendered once (comment_body.html),
-    with what its actions need (thread.html), which differ from reader to reader."""
+    """One comment as the thread shows it (comment.html): what every reader sees of it, worked
+    out once per version of the thread, and what its actions need, which differ from reader to
+    reader."""
 
     pk: int
     author_id: int | None
+    author_name: str
     created_at: datetime
     created_on: str  # "29 March 2014", as the byline says it
-    body: SafeString
+    text: str
+    clinical_note: str  # the clinical team's note under it, or ""
     report_url: str
+    # Posted before the page was last reviewed on `last_reviewed_on` ("" if not).
+    last_reviewed_on: str = ""
     # The author's own held or hidden comment, which only they see.
     waiting: bool = False
     hidden: bool = False
-    # The whole comment as readers who may report it see it (comment.html), for a published one.
+    # The whole comment as readers who may report it see it, for a published one.
     html: SafeString = SafeString("")
 
     # Only the author's actions, worked out when they are shown, so nothing cached names them.
@@ -60,22 +64,28 @@ class Entry:
 
 
 def _entries(page, comments, *, waiting: bool) -> list[Entry]:
-    entries = [
-        Entry(
+    last_reviewed = page.last_reviewed
+    entries = []
+    for comment in comments:
+        posted_on = timezone.localtime(comment.created_at).date()
+        note = None if waiting else comment.clinical_note_shown
+        entry = Entry(
             pk=comment.pk,
             author_id=comment.author_id,
+            author_name=comment.author_name,
             created_at=comment.created_at,
-            created_on=date_format(timezone.localtime(comment.created_at), "j F Y"),
-            body=_render("comments/comment_body.html", {"comment": comment, "page": page, "waiting": waiting}),
+            created_on=dateformat.format(posted_on, "j F Y"),
+            text=comment.text,
+            clinical_note=note.text if note is not None else "",
             report_url=comment.get_report_url(),
+            last_reviewed_on=(
+                dateformat.format(last_reviewed, "j F Y") if last_reviewed and posted_on < last_reviewed else ""
+            ),
             waiting=waiting,
             hidden=comment.status == Comment.Status.HIDDEN,
         )
-        for comment in comments
-    ]
-    if waiting:
-        return entries
-    return [replace(entry, html=_comment_html(entry, "report")) for entry in entries]
+        entries.append(entry if waiting else replace(entry, html=_comment_html(entry, "report")))
+    return entries
 
 
 def _render(template_name, context) -> SafeString:
