@@ -107,9 +107,7 @@ def test_waiting_for_moderator_is_the_persons_own_held_and_hidden_comments_only(
     assert list(Comment.objects.waiting_for_moderator_to(AnonymousUser())) == []
 
 
-def test_waiting_for_moderator_to_can_add_the_comments_they_reported_among_some(
-    condition, commenter, other_commenter
-):
+def test_waiting_for_moderator_to_can_add_the_comments_they_reported_among_some(condition, commenter, other_commenter):
     from comments.services import comment_report
 
     held = make_comment(condition, commenter, status="held")
