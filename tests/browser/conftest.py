@@ -124,6 +124,13 @@ def fast_password_hashing(settings):
     ]
 
 
+@pytest.fixture
+def no_minimum_typing_time(settings):
+    """For the files that post comments (`pytest.mark.usefixtures`): the comment form rejects posts
+    made faster than a person could type, and a browser test types at once."""
+    settings.COMMENT_MIN_SECONDS = 0
+
+
 @pytest.fixture(autouse=True)
 def site(browser, live_server, transactional_db, data_migrations):
     """The live site with the demo content, its URL returned; set up first in every browser test.

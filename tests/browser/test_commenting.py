@@ -10,18 +10,12 @@ from playwright.sync_api import expect
 
 from .conftest import assert_accessible
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_minimum_typing_time")]
 
 USERNAME = "sam_reader"
 DISPLAY_NAME = "Sam with CD"
 PASSWORD = "a-long-and-unusual-passphrase-91"
 COMMENT = "My neck spasms eased a lot after my second course of injections.\nAsk your neurologist about it."
-
-
-@pytest.fixture(autouse=True)
-def no_minimum_typing_time(settings):
-    # The comment form rejects posts made faster than a person could type; a browser test types at once.
-    settings.COMMENT_MIN_SECONDS = 0
 
 
 def comment_box(page):

@@ -11,17 +11,12 @@ from playwright.sync_api import expect
 
 from .conftest import assert_accessible
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_minimum_typing_time")]
 
 USERNAME = "private_reader"
 DISPLAY_NAME = "Blue Heron"
 PASSWORD = "a-long-and-unusual-passphrase-73"
 COMMENT = "Warm baths help my foot dystonia in the evenings."
-
-
-@pytest.fixture(autouse=True)
-def no_minimum_typing_time(settings):
-    settings.COMMENT_MIN_SECONDS = 0
 
 
 def assert_accessible_at_phone_width_too(page):
