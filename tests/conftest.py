@@ -21,6 +21,20 @@ from conditions.models import Page, RelatedLink, Section
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+def app_section(html, name):
+    """The page's `<section class="app-{name}">`, so an assert sees only what that block shows."""
+    start = html.index(f'<section class="app-{name}"')
+    return html[start : html.index("</section>", start)]
+
+
+def confirmation_opening(block):
+    """How the confirmation beside a block opens (dystonia_portal.confirmations): in view, with focus."""
+    return (
+        f'<div class="app-confirmation" id="{block}-confirmation" role="status" aria-live="polite" tabindex="-1" '
+        "autofocus data-confirmation>"
+    )
+
+
 def pytest_configure(config):
     """Let the live server queue as many waiting connections as gunicorn does.
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from comments.forms import form_started_token
 from comments.models import Comment, CommentSettings, Report
 from conditions.models import Page
+from tests.conftest import app_section, confirmation_opening
 
 from .factories import make_comment
 
@@ -666,14 +667,10 @@ def test_a_thread_with_notes_takes_no_extra_queries(
 
 
 def comments_section(html):
-    start = html.index('<section class="app-comments"')
-    return html[start : html.index("</section>", start)]
+    return app_section(html, "comments")
 
 
-COMMENTS_CONFIRMATION = (
-    '<div class="app-confirmation" id="comments-confirmation" role="status" aria-live="polite" tabindex="-1" '
-    "autofocus data-confirmation>"
-)
+COMMENTS_CONFIRMATION = confirmation_opening("comments")
 
 
 def assert_confirmed_beside_the_comments(response, text):
