@@ -179,3 +179,18 @@ def assert_shown_safely(response, payload, *, secret_key):
 def fast_password_hashing(settings):
     """These tests sign in hundreds of times; a slow hash proves nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def quick_comments(settings):
+    """Comments post at once (no minimum typing time) and email stays in memory."""
+    settings.COMMENT_MIN_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def published_comment(db, condition, other_commenter, quick_comments):
+    from comments.services import comment_post
+
+    comment, _ = comment_post(page=condition, author=other_commenter, text="Botox helped me.")
+    return comment

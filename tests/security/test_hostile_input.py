@@ -67,20 +67,6 @@ def test_admin_search_with_hostile_text_is_escaped(client_for, superuser, db, co
 STRONG_PASSWORD = "Hostile-input-test-pw-5831"
 
 
-@pytest.fixture
-def quick_comments(settings):
-    settings.COMMENT_MIN_SECONDS = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture
-def published_comment(db, condition, other_commenter, quick_comments):
-    from comments.services import comment_post
-
-    comment, _ = comment_post(page=condition, author=other_commenter, text="Botox helped me.")
-    return comment
-
-
 def assert_admin_shows_safely(client, superuser, paths, payload):
     """Moderators and editors read what people typed: the admin must escape it too."""
     client.force_login(superuser)

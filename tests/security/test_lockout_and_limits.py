@@ -326,19 +326,15 @@ def test_password_reset_never_reveals_whether_an_email_is_registered(client, com
 
 
 @pytest.fixture
-def tight_limits(settings):
+def tight_limits(settings, quick_comments):
     """Two requests per scope, so each endpoint's limit shows on the third."""
     settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, (2, 600))
-    settings.COMMENT_MIN_SECONDS = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture
-def published_comment(db, condition, other_commenter, tight_limits):
-    from comments.services import comment_post
-
-    comment, _ = comment_post(page=condition, author=other_commenter, text="Botox helped me.")
-    return comment
+def published_comment(published_comment, tight_limits):
+    """tests/security/conftest.py's comment, under tight limits in this file."""
+    return published_comment
 
 
 def write_requests(condition, comment):
