@@ -1,6 +1,7 @@
 """What the attack tests share: every URL in the URLconf with its parameters filled, the hostile
 corpus, and a check that a page carries no markup smuggled in from user input."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -172,7 +173,8 @@ def assert_shown_safely(response, payload, *, secret_key):
         assert payload[start:end] not in body
     assert secret_key not in body
     # Template syntax is shown as typed, never evaluated ({{ 7|add:1330 }} and ${7*191} make 1337).
-    assert "1337" not in body.replace(MARKER, "").replace("add:1330", "")
+    # A row's id in a link (/page/1337/change/) is not evaluation: on PostgreSQL ids run on across tests.
+    assert "1337" not in re.sub(r"/1337/", "/", body.replace(MARKER, "").replace("add:1330", ""))
 
 
 @pytest.fixture(autouse=True)
