@@ -76,6 +76,19 @@ def assert_admin_shows_safely(client, superuser, paths, payload):
         assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
 
 
+def assert_refused_or_stored_once_and_shown_safely(client, superuser, response, model, admin_paths, payload):
+    """The answer to a hostile write: refused (400) with nothing stored, or one `model` row stored and
+    shown safely at each of `admin_paths(row)`; shown safely either way."""
+    assert response.status_code in (302, 400)
+    assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
+    rows = list(model.objects.all())
+    if response.status_code == 400:
+        assert rows == []
+        return
+    assert len(rows) == 1
+    assert_admin_shows_safely(client, superuser, admin_paths(rows[0]), payload)
+
+
 @pytest.mark.parametrize("payload", HOSTILE_STRINGS, ids=range(len(HOSTILE_STRINGS)))
 def test_comment_text_is_refused_or_stored_as_typed_and_shown_escaped(
     client, commenter, superuser, condition, quick_comments, payload
@@ -113,19 +126,14 @@ def test_report_details_are_refused_or_stored_and_shown_escaped(client, superuse
         {"reason": Report.Reason.values[0], "details": payload},
     )
 
-    assert response.status_code in (302, 400)
-    assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
-    reports = list(Report.objects.all())
-    if response.status_code == 400:
-        assert reports == []
-        return
-    assert len(reports) == 1
-    assert_admin_shows_safely(
+    assert_refused_or_stored_once_and_shown_safely(
         client,
         superuser,
-        [
+        response,
+        Report,
+        lambda report: [
             "comments/report/",
-            f"comments/report/{reports[0].pk}/change/",
+            f"comments/report/{report.pk}/change/",
             f"comments/comment/{published_comment.pk}/change/",
         ],
         payload,
@@ -143,15 +151,13 @@ def test_rating_feedback_details_are_refused_or_stored_and_shown_escaped(client,
         {"reason": RatingFeedback.Reason.values[0], "details": payload},
     )
 
-    assert response.status_code in (302, 400)
-    assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
-    feedback = list(RatingFeedback.objects.all())
-    if response.status_code == 400:
-        assert feedback == []
-        return
-    assert len(feedback) == 1
-    assert_admin_shows_safely(
-        client, superuser, ["ratings/ratingfeedback/", f"ratings/ratingfeedback/{feedback[0].pk}/change/"], payload
+    assert_refused_or_stored_once_and_shown_safely(
+        client,
+        superuser,
+        response,
+        RatingFeedback,
+        lambda feedback: ["ratings/ratingfeedback/", f"ratings/ratingfeedback/{feedback.pk}/change/"],
+        payload,
     )
 
 
