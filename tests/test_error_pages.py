@@ -66,15 +66,20 @@ def test_server_error_handler_serves_the_styled_500(rf):
     assert "<script>" not in page  # no inline script: the CSP allows files only
 
 
-@pytest.mark.django_db
-def test_unhandled_exception_shows_the_styled_500(client, monkeypatch):
+def home_page_raising(client, monkeypatch, error):
+    """The home page when listing the published guides raises `error`, as the client sees it."""
+
     def broken(request):
-        raise RuntimeError("database on fire")
+        raise error
 
     monkeypatch.setattr("conditions.views.Page.objects.published", broken)
     client.raise_request_exception = False
+    return client.get("/")
 
-    response = client.get("/")
+
+@pytest.mark.django_db
+def test_unhandled_exception_shows_the_styled_500(client, monkeypatch):
+    response = home_page_raising(client, monkeypatch, RuntimeError("database on fire"))
 
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in html(response)
@@ -214,13 +219,7 @@ def test_a_signed_in_request_while_the_database_is_down_is_a_503_too(client, sup
 
 @pytest.mark.django_db
 def test_other_errors_are_still_the_500_page(client, monkeypatch):
-    def broken(request):
-        raise RuntimeError("not the database")
-
-    monkeypatch.setattr("conditions.views.Page.objects.published", broken)
-    client.raise_request_exception = False
-
-    response = client.get("/")
+    response = home_page_raising(client, monkeypatch, RuntimeError("not the database"))
 
     assert response.status_code == 500
     assert "Retry-After" not in response
