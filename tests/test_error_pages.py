@@ -86,12 +86,17 @@ def test_unhandled_exception_shows_the_styled_500(client, monkeypatch):
     assert "database on fire" not in html(response)
 
 
-@pytest.mark.django_db
-def test_bad_request_handler_serves_the_styled_400(rf):
+@pytest.fixture
+def anonymous_request(rf):
+    """A GET of / from someone signed out, for calling a handler or view directly."""
     request = rf.get("/")
     request.user = AnonymousUser()
+    return request
 
-    response = bad_request(request, ValueError("bad"))
+
+@pytest.mark.django_db
+def test_bad_request_handler_serves_the_styled_400(anonymous_request):
+    response = bad_request(anonymous_request, ValueError("bad"))
 
     assert response.status_code == 400
     assert "<h1>Sorry, there is a problem with your request</h1>" in html(response)
@@ -99,11 +104,8 @@ def test_bad_request_handler_serves_the_styled_400(rf):
 
 
 @pytest.mark.django_db
-def test_permission_denied_handler_serves_the_styled_403(rf):
-    request = rf.get("/")
-    request.user = AnonymousUser()
-
-    response = permission_denied(request, PermissionDenied("secret reason"))
+def test_permission_denied_handler_serves_the_styled_403(anonymous_request):
+    response = permission_denied(anonymous_request, PermissionDenied("secret reason"))
 
     assert response.status_code == 403
     page = html(response)
@@ -153,13 +155,10 @@ def test_csrf_failure_view_uses_our_template(rf):
 
 
 @pytest.mark.django_db
-def test_429_page_shows_how_long_to_wait(rf):
+def test_429_page_shows_how_long_to_wait(anonymous_request):
     from django.shortcuts import render
 
-    request = rf.get("/")
-    request.user = AnonymousUser()
-
-    response = render(request, "429.html", {"message": "Please wait 10 minutes and try again."}, status=429)
+    response = render(anonymous_request, "429.html", {"message": "Please wait 10 minutes and try again."}, status=429)
 
     page = html(response)
     assert "<h1>Sorry, you need to wait before trying again</h1>" in page

@@ -15,15 +15,12 @@ pytestmark = pytest.mark.django_db
 SITE = "https://dystonia.example.org"
 
 
+NEW_PERSON = {"username": "newperson", "email": "new@example.org", "display_name": "New Person"}
+
+
 def sign_up(**changes):
     """A sign-up through the service from SITE: New Person, unless `changes` say otherwise."""
-    details = {
-        "username": "newperson",
-        "email": "new@example.org",
-        "password": "long-enough-words-1",
-        "display_name": "New Person",
-    }
-    return services.user_sign_up(**details | changes, site_url=SITE)
+    return services.user_sign_up(**NEW_PERSON | {"password": "long-enough-words-1"} | changes, site_url=SITE)
 
 
 @pytest.fixture(autouse=True)

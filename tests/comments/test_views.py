@@ -534,12 +534,12 @@ def test_the_comment_rules_page_says_the_rules_in_plain_words(reader):
 
 def test_report_pages_link_to_the_comment_rules(reader, condition, commenter):
     comment = make_comment(condition, commenter)
-    form = reader.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    form = reader.get(report_url(comment)).content.decode()
     assert 'href="/comments/rules/">comment rules</a>' in form
-    reader.post(reverse("comments:report", args=[comment.pk]), {"reason": "spam", "details": ""})
+    reader.post(report_url(comment), {"reason": "spam", "details": ""})
     thanks = reader.get(reverse("comments:report_thanks", args=[comment.pk])).content.decode()
     assert 'href="/comments/rules/">comment rules</a>' in thanks
-    already = reader.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    already = reader.get(report_url(comment)).content.decode()
     assert "You have already reported this comment" in already
     assert 'href="/comments/rules/">comment rules</a>' in already
 
