@@ -21,6 +21,20 @@ from conditions.models import Page, RelatedLink, Section
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+def app_section(html, name):
+    """The page's `<section class="app-{name}">`, so an assert sees only what that block shows."""
+    start = html.index(f'<section class="app-{name}"')
+    return html[start : html.index("</section>", start)]
+
+
+def confirmation_opening(block):
+    """How the confirmation beside a block opens (dystonia_portal.confirmations): in view, with focus."""
+    return (
+        f'<div class="app-confirmation" id="{block}-confirmation" role="status" aria-live="polite" tabindex="-1" '
+        "autofocus data-confirmation>"
+    )
+
+
 def pytest_configure(config):
     """Let the live server queue as many waiting connections as gunicorn does.
 
@@ -82,45 +96,26 @@ def reader(client):
     return client
 
 
-@pytest.fixture
-def commenter(make_user):
-    return make_user("commenter")
+def persona(username, *groups):
+    """The fixture `username`: an account of that name, on the staff in `groups` when any are named."""
+
+    @pytest.fixture(name=username)
+    def account(make_user):
+        staff = {"groups": list(groups), "is_staff": True} if groups else {}
+        return make_user(username, **staff)
+
+    return account
 
 
-@pytest.fixture
-def other_commenter(make_user):
-    return make_user("other_commenter")
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user("moderator", groups=["Moderators"], is_staff=True)
-
-
-@pytest.fixture
-def editor(make_user):
-    return make_user("editor", groups=["Editors"], is_staff=True)
-
-
-@pytest.fixture
-def other_editor(make_user):
-    return make_user("other_editor", groups=["Editors"], is_staff=True)
-
-
-@pytest.fixture
-def clinician(make_user):
-    """A moderator who is also a clinical reviewer: the person who writes clinicians' notes."""
-    return make_user("clinician", groups=["Moderators", "Clinical reviewers"], is_staff=True)
-
-
-@pytest.fixture
-def reviewer(make_user):
-    return make_user("reviewer", groups=["Clinical reviewers"], is_staff=True)
-
-
-@pytest.fixture
-def other_reviewer(make_user):
-    return make_user("other_reviewer", groups=["Clinical reviewers"], is_staff=True)
+commenter = persona("commenter")
+other_commenter = persona("other_commenter")
+moderator = persona("moderator", "Moderators")
+editor = persona("editor", "Editors")
+other_editor = persona("other_editor", "Editors")
+# A moderator who is also a clinical reviewer: the person who writes clinicians' notes.
+clinician = persona("clinician", "Moderators", "Clinical reviewers")
+reviewer = persona("reviewer", "Clinical reviewers")
+other_reviewer = persona("other_reviewer", "Clinical reviewers")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Readers that use pytest-django's live server over HTTP, from real threads.
+"""Readers that use pytest-django's live server over HTTP, and real threads to run them (or
+any work on the database) at the same moment.
 
 Each reader keeps its own cookies, so a GET gives it a session and a CSRF cookie as a
 browser would get them, and its POSTs then pass the CSRF check. Redirects are not
@@ -45,8 +46,12 @@ class LiveReader:
 
 
 def run_together(count: int, work) -> list:
-    """Run work(number, start) in `count` threads; `start.wait()` lines them up. Results in order."""
+    """Run work(number, start) in `count` threads; `start.wait()` lines them up. Results in order,
+    an exception raised by a thread standing in its place. Each thread closes its own database
+    connection, as a request's thread does."""
     import threading
+
+    from django.db import connection
 
     start = threading.Barrier(count)
     results = [None] * count
@@ -56,6 +61,8 @@ def run_together(count: int, work) -> list:
             results[number] = work(number, start)
         except Exception as error:  # returned, so the caller's assert shows it
             results[number] = error
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
     for thread in threads:
@@ -63,3 +70,8 @@ def run_together(count: int, work) -> list:
     for thread in threads:
         thread.join(timeout=180)
     return results
+
+
+def raised(results: list) -> list:
+    """The exceptions among run_together's results."""
+    return [result for result in results if isinstance(result, Exception)]

@@ -65,6 +65,13 @@ def render(form, template=PAGE, **context):
     return template.render(Context({"form": form, **context}))
 
 
+def render_posted(data):
+    """The form as a view shows it after a POST of `data`: bound and checked."""
+    form = StoryForm(data)
+    form.is_valid()
+    return render(form)
+
+
 def element(page, tag, element_id):
     """The opening tag of the element with this id, e.g. '<input ... id="id_name">'."""
     match = re.search(rf'<{tag}\b[^>]*\bid="{element_id}"[^>]*>', page)
@@ -130,10 +137,7 @@ def test_invalid_text_input_shows_error_and_keeps_what_was_typed():
 
 
 def test_error_message_comes_after_hint_and_both_are_described():
-    form = StoryForm({**VALID, "name": "A" * 21})
-    form.is_valid()
-
-    page = render(form)
+    page = render_posted({**VALID, "name": "A" * 21})
 
     name = group(page, "id_name")
     assert name.index("nhsuk-hint") < name.index("nhsuk-error-message") < name.index("<input")
@@ -177,10 +181,7 @@ def test_too_long_textarea_keeps_the_text_and_shows_the_error():
 
 
 def test_textarea_without_max_length_is_a_plain_textarea():
-    form = StoryForm({**VALID, "notes": "Thanks <3"})
-    form.is_valid()
-
-    page = render(form)
+    page = render_posted({**VALID, "notes": "Thanks <3"})
 
     notes = group(page, "id_notes")
     assert "nhsuk-character-count" not in notes
@@ -189,10 +190,7 @@ def test_textarea_without_max_length_is_a_plain_textarea():
 
 
 def test_select_keeps_the_choice_and_shows_its_error():
-    form = StoryForm({**VALID, "region": ""})
-    form.is_valid()
-
-    page = render(form)
+    page = render_posted({**VALID, "region": ""})
 
     region = group(page, "id_region")
     assert "nhsuk-form-group--error" in region
@@ -205,10 +203,7 @@ def test_select_keeps_the_choice_and_shows_its_error():
 
 
 def test_radios_are_a_fieldset_with_legend_hint_and_error():
-    form = StoryForm({**VALID, "contact": ""})
-    form.is_valid()
-
-    page = render(form)
+    page = render_posted({**VALID, "contact": ""})
 
     contact = group(page, "id_contact")
     assert "nhsuk-form-group--error" in contact
@@ -226,10 +221,7 @@ def test_radios_are_a_fieldset_with_legend_hint_and_error():
 
 
 def test_checkboxes_keep_every_ticked_box():
-    form = StoryForm({**VALID, "name": ""})
-    form.is_valid()
-
-    page = render(form)
+    page = render_posted({**VALID, "name": ""})
 
     topics = group(page, "id_topics")
     assert "<fieldset" in topics
@@ -241,10 +233,7 @@ def test_checkboxes_keep_every_ticked_box():
 
 
 def test_single_checkbox_shows_label_beside_the_box_and_its_error():
-    form = StoryForm({key: value for key, value in VALID.items() if key != "agree"})
-    form.is_valid()
-
-    page = render(form)
+    page = render_posted({key: value for key, value in VALID.items() if key != "agree"})
 
     agree = group(page, "id_agree")
     assert "nhsuk-form-group--error" in agree

@@ -66,27 +66,37 @@ def test_server_error_handler_serves_the_styled_500(rf):
     assert "<script>" not in page  # no inline script: the CSP allows files only
 
 
-@pytest.mark.django_db
-def test_unhandled_exception_shows_the_styled_500(client, monkeypatch):
+def home_page_raising(client, monkeypatch, error):
+    """The home page when listing the published guides raises `error`, as the client sees it."""
+
     def broken(request):
-        raise RuntimeError("database on fire")
+        raise error
 
     monkeypatch.setattr("conditions.views.Page.objects.published", broken)
     client.raise_request_exception = False
+    return client.get("/")
 
-    response = client.get("/")
+
+@pytest.mark.django_db
+def test_unhandled_exception_shows_the_styled_500(client, monkeypatch):
+    response = home_page_raising(client, monkeypatch, RuntimeError("database on fire"))
 
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in html(response)
     assert "database on fire" not in html(response)
 
 
-@pytest.mark.django_db
-def test_bad_request_handler_serves_the_styled_400(rf):
+@pytest.fixture
+def anonymous_request(rf):
+    """A GET of / from someone signed out, for calling a handler or view directly."""
     request = rf.get("/")
     request.user = AnonymousUser()
+    return request
 
-    response = bad_request(request, ValueError("bad"))
+
+@pytest.mark.django_db
+def test_bad_request_handler_serves_the_styled_400(anonymous_request):
+    response = bad_request(anonymous_request, ValueError("bad"))
 
     assert response.status_code == 400
     assert "<h1>Sorry, there is a problem with your request</h1>" in html(response)
@@ -94,11 +104,8 @@ def test_bad_request_handler_serves_the_styled_400(rf):
 
 
 @pytest.mark.django_db
-def test_permission_denied_handler_serves_the_styled_403(rf):
-    request = rf.get("/")
-    request.user = AnonymousUser()
-
-    response = permission_denied(request, PermissionDenied("secret reason"))
+def test_permission_denied_handler_serves_the_styled_403(anonymous_request):
+    response = permission_denied(anonymous_request, PermissionDenied("secret reason"))
 
     assert response.status_code == 403
     page = html(response)
@@ -148,13 +155,10 @@ def test_csrf_failure_view_uses_our_template(rf):
 
 
 @pytest.mark.django_db
-def test_429_page_shows_how_long_to_wait(rf):
+def test_429_page_shows_how_long_to_wait(anonymous_request):
     from django.shortcuts import render
 
-    request = rf.get("/")
-    request.user = AnonymousUser()
-
-    response = render(request, "429.html", {"message": "Please wait 10 minutes and try again."}, status=429)
+    response = render(anonymous_request, "429.html", {"message": "Please wait 10 minutes and try again."}, status=429)
 
     page = html(response)
     assert "<h1>Sorry, you need to wait before trying again</h1>" in page
@@ -214,13 +218,7 @@ def test_a_signed_in_request_while_the_database_is_down_is_a_503_too(client, sup
 
 @pytest.mark.django_db
 def test_other_errors_are_still_the_500_page(client, monkeypatch):
-    def broken(request):
-        raise RuntimeError("not the database")
-
-    monkeypatch.setattr("conditions.views.Page.objects.published", broken)
-    client.raise_request_exception = False
-
-    response = client.get("/")
+    response = home_page_raising(client, monkeypatch, RuntimeError("not the database"))
 
     assert response.status_code == 500
     assert "Retry-After" not in response

@@ -9,7 +9,7 @@ TEXT_FIELDS = (models.CharField, models.TextField, models.GenericIPAddressField,
 
 def places_holding(value: str) -> list[str]:
     """Each `app.Model.field` with a row containing `value` (any letter case), and "session"
-    if a session holds it: the same scan as tests/security's no-raw-address test."""
+    if a session holds it (tests/security's no-raw-address test uses it too)."""
     found = []
     for model in apps.get_models():
         for field in model._meta.get_fields():

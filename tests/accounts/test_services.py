@@ -15,6 +15,14 @@ pytestmark = pytest.mark.django_db
 SITE = "https://dystonia.example.org"
 
 
+NEW_PERSON = {"username": "newperson", "email": "new@example.org", "display_name": "New Person"}
+
+
+def sign_up(**changes):
+    """A sign-up through the service from SITE: New Person, unless `changes` say otherwise."""
+    return services.user_sign_up(**NEW_PERSON | {"password": "long-enough-words-1"} | changes, site_url=SITE)
+
+
 @pytest.fixture(autouse=True)
 def mail_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -24,13 +32,7 @@ def test_sign_up_makes_an_inactive_account_with_a_hashed_password_and_emails_a_l
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        user = services.user_sign_up(
-            username="newperson",
-            email="new@example.org",
-            password="long-enough-words-1",
-            display_name="New Person",
-            site_url=SITE,
-        )
+        user = sign_up()
 
     assert user.check_password("long-enough-words-1")
     assert user.password != "long-enough-words-1"
@@ -42,13 +44,7 @@ def test_sign_up_makes_an_inactive_account_with_a_hashed_password_and_emails_a_l
 
 def test_sign_up_with_a_taken_email_makes_nothing_and_tells_the_owner(commenter, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        user = services.user_sign_up(
-            username="someone",
-            email="COMMENTER@example.org",
-            password="long-enough-words-1",
-            display_name="New Person",
-            site_url=SITE,
-        )
+        user = sign_up(username="someone", email="COMMENTER@example.org")
 
     assert user is None
     assert not get_user_model().objects.filter(username="someone").exists()
@@ -61,21 +57,9 @@ def test_sign_up_with_a_taken_email_makes_nothing_and_tells_the_owner(commenter,
 
 
 def test_sign_up_again_before_confirming_sends_the_owner_a_fresh_link(django_capture_on_commit_callbacks):
-    services.user_sign_up(
-        username="first",
-        email="new@example.org",
-        password="long-enough-words-1",
-        display_name="New Person",
-        site_url=SITE,
-    )
+    sign_up(username="first")
     with django_capture_on_commit_callbacks(execute=True):
-        services.user_sign_up(
-            username="second",
-            email="new@example.org",
-            password="long-enough-words-2",
-            display_name="Second",
-            site_url=SITE,
-        )
+        sign_up(username="second", password="long-enough-words-2", display_name="Second")
 
     assert list(get_user_model().objects.values_list("username", flat=True)) == ["first"]
     assert "You have not confirmed your account yet." in mail.outbox[-1].body
@@ -83,13 +67,7 @@ def test_sign_up_again_before_confirming_sends_the_owner_a_fresh_link(django_cap
 
 
 def test_confirming_makes_the_account_usable():
-    user = services.user_sign_up(
-        username="newperson",
-        email="new@example.org",
-        password="long-enough-words-1",
-        display_name="New Person",
-        site_url=SITE,
-    )
+    user = sign_up()
     services.user_confirm(user=user)
     user.refresh_from_db()
     assert user.is_active

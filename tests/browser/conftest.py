@@ -13,6 +13,7 @@ import io
 import os
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,38 @@ def fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+
+
+@dataclass(frozen=True)
+class NewReader:
+    """Someone a journey signs up through the create-an-account form."""
+
+    username: str
+    display_name: str
+    password: str
+
+    @property
+    def email(self):
+        return f"{self.username}@example.org"
+
+    def fill_sign_up(self, page):
+        page.get_by_label("Username").fill(self.username)
+        page.get_by_label("Display name").fill(self.display_name)
+        page.get_by_label("Email address").fill(self.email)
+        page.get_by_label("Password", exact=True).fill(self.password)
+        page.get_by_label("Enter the password again").fill(self.password)
+
+
+def confirmation_path(message):
+    """The path of the confirm-your-account link in a sign-up email."""
+    return re.search(r"https?://[^/\s]+(/account/create/confirm/\S+)", message.body).group(1)
+
+
+@pytest.fixture
+def no_minimum_typing_time(settings):
+    """For the files that post comments (`pytest.mark.usefixtures`): the comment form rejects posts
+    made faster than a person could type, and a browser test types at once."""
+    settings.COMMENT_MIN_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

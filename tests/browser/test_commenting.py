@@ -8,20 +8,12 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible
+from .conftest import NewReader, assert_accessible, confirmation_path
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_minimum_typing_time")]
 
-USERNAME = "sam_reader"
-DISPLAY_NAME = "Sam with CD"
-PASSWORD = "a-long-and-unusual-passphrase-91"
+READER = NewReader(username="sam_reader", display_name="Sam with CD", password="a-long-and-unusual-passphrase-91")
 COMMENT = "My neck spasms eased a lot after my second course of injections.\nAsk your neurologist about it."
-
-
-@pytest.fixture(autouse=True)
-def no_minimum_typing_time(settings):
-    # The comment form rejects posts made faster than a person could type; a browser test types at once.
-    settings.COMMENT_MIN_SECONDS = 0
 
 
 def comment_box(page):
@@ -35,20 +27,15 @@ def test_new_reader_signs_up_signs_in_and_comments(page):
     comments.get_by_role("link", name="create an account").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Display name").fill(DISPLAY_NAME)
-    page.get_by_label("Email address").fill(f"{USERNAME}@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Enter the password again").fill(PASSWORD)
+    READER.fill_sign_up(page)
     assert_accessible(page)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
 
     # The link in the email confirms the account.
     (message,) = mail.outbox
-    assert message.to == [f"{USERNAME}@example.org"]
-    link = re.search(r"https?://[^/\s]+(/account/create/confirm/\S+)", message.body).group(1)
-    page.goto(link)
+    assert message.to == [READER.email]
+    page.goto(confirmation_path(message))
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your account")
     assert_accessible(page)
     page.get_by_role("button", name="Confirm and sign in").click()
@@ -60,19 +47,19 @@ def test_new_reader_signs_up_signs_in_and_comments(page):
     page.goto("/conditions/dystonia/")
     page.get_by_role("link", name="Sign in to comment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Username").fill(READER.username)
+    page.get_by_label("Password").fill(READER.password)
     assert_accessible(page)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/conditions/dystonia/"))
-    expect(page.get_by_role("navigation", name="Account")).to_contain_text(USERNAME)
+    expect(page.get_by_role("navigation", name="Account")).to_contain_text(READER.username)
 
     comment_box(page).fill(COMMENT)
     page.get_by_role("button", name="Post comment").click()
 
     today = date_format(timezone.localdate(), "j F Y")
-    expect(page.get_by_text(f"{DISPLAY_NAME} said on {today}", exact=True)).to_be_visible()
-    mine = page.get_by_role("article").filter(has_text=f"{DISPLAY_NAME} said on {today}")
+    expect(page.get_by_text(f"{READER.display_name} said on {today}", exact=True)).to_be_visible()
+    mine = page.get_by_role("article").filter(has_text=f"{READER.display_name} said on {today}")
     expect(mine).to_contain_text("My neck spasms eased a lot after my second course of injections.")
     expect(mine).to_contain_text("Ask your neurologist about it.")
     expect(page.get_by_role("heading", name=re.compile(r"^The 4 comments posted are personal views"))).to_be_visible()

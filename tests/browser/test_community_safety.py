@@ -10,15 +10,10 @@ from comments.models import Comment
 
 from .conftest import admin_sign_in, assert_accessible
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_minimum_typing_time")]
 
 COMMENT = "Some days the spasms are so bad I want to end my life. Does anyone else feel this way?"
 NOTE = "If you feel like this, you are not alone. Talk to your GP, or call Samaritans free on 116 123."
-
-
-@pytest.fixture(autouse=True)
-def no_minimum_typing_time(settings):
-    settings.COMMENT_MIN_SECONDS = 0
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -10,14 +10,9 @@ from comments.models import Comment
 
 from .conftest import assert_accessible, assert_no_horizontal_scroll
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_minimum_typing_time")]
 
 HELD = "Botox helped me a lot. Ring me on 07700 900123 if you want to talk about it."
-
-
-@pytest.fixture(autouse=True)
-def no_minimum_typing_time(settings):
-    settings.COMMENT_MIN_SECONDS = 0
 
 
 @pytest.mark.parametrize("width", [1280, 375])

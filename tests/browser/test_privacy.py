@@ -2,26 +2,18 @@
 the account with its comments; the page no longer shows them."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible
+from .conftest import NewReader, assert_accessible, confirmation_path
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_minimum_typing_time")]
 
-USERNAME = "private_reader"
-DISPLAY_NAME = "Blue Heron"
-PASSWORD = "a-long-and-unusual-passphrase-73"
+READER = NewReader(username="private_reader", display_name="Blue Heron", password="a-long-and-unusual-passphrase-73")
 COMMENT = "Warm baths help my foot dystonia in the evenings."
-
-
-@pytest.fixture(autouse=True)
-def no_minimum_typing_time(settings):
-    settings.COMMENT_MIN_SECONDS = 0
 
 
 def assert_accessible_at_phone_width_too(page):
@@ -33,19 +25,14 @@ def assert_accessible_at_phone_width_too(page):
 
 def test_reader_comments_under_a_display_name_downloads_their_data_and_deletes_it_all(page):
     page.goto("/account/create/")
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Display name").fill(DISPLAY_NAME)
-    page.get_by_label("Email address").fill(f"{USERNAME}@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Enter the password again").fill(PASSWORD)
+    READER.fill_sign_up(page)
     expect(page.get_by_text("Do not use your real name if you would rather not be recognised.")).to_be_visible()
     assert_accessible_at_phone_width_too(page)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
 
     (message,) = mail.outbox
-    link = re.search(r"https?://[^/\s]+(/account/create/confirm/\S+)", message.body).group(1)
-    page.goto(link)
+    page.goto(confirmation_path(message))
     page.get_by_role("button", name="Confirm and sign in").click()
     expect(page.get_by_text("Your account has been created and you are signed in.")).to_be_visible()
 
@@ -53,8 +40,8 @@ def test_reader_comments_under_a_display_name_downloads_their_data_and_deletes_i
     page.get_by_role("textbox", name="Your comment").fill(COMMENT)
     page.get_by_role("button", name="Post comment").click()
     mine = page.get_by_role("article").filter(has_text=COMMENT)
-    expect(mine).to_contain_text(f"{DISPLAY_NAME} said on")
-    expect(page.get_by_role("main")).not_to_contain_text(USERNAME)
+    expect(mine).to_contain_text(f"{READER.display_name} said on")
+    expect(page.get_by_role("main")).not_to_contain_text(READER.username)
 
     page.get_by_role("link", name="Your account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
@@ -64,7 +51,7 @@ def test_reader_comments_under_a_display_name_downloads_their_data_and_deletes_i
     download = download_info.value
     assert download.suggested_filename == "your-dystonia-portal-data.json"
     data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
-    assert data["account"]["display_name"] == DISPLAY_NAME
+    assert data["account"]["display_name"] == READER.display_name
     assert [comment["text"] for comment in data["comments"]] == [COMMENT]
 
     page.get_by_role("link", name="View your data").click()
@@ -74,11 +61,11 @@ def test_reader_comments_under_a_display_name_downloads_their_data_and_deletes_i
     page.goto("/account/delete/")
     expect(page.get_by_role("radio", name="Delete them")).to_be_checked()
     assert_accessible_at_phone_width_too(page)
-    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("Your password").fill(READER.password)
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_text("Your account has been deleted.")).to_be_visible()
 
     page.goto("/conditions/dystonia/")
     expect(page.get_by_role("main")).not_to_contain_text(COMMENT)
-    expect(page.get_by_role("main")).not_to_contain_text(DISPLAY_NAME)
+    expect(page.get_by_role("main")).not_to_contain_text(READER.display_name)
     expect(page.get_by_role("link", name="Sign in to comment")).to_be_visible()

@@ -189,6 +189,23 @@ def expect_confirmation(page, text):
     return confirmation
 
 
+def guide_with_javascript(new_context, viewport):
+    """The guide at `viewport`, marked so `window.__notReloaded` is still true only if nothing reloads it."""
+    page = new_context(viewport=viewport).new_page()
+    page.goto("/conditions/dystonia/")
+    page.evaluate("window.__notReloaded = true")
+    return page
+
+
+def send_feedback(page, reason):
+    """Tick `reason` in the follow-up question, send it, and expect its confirmation; the question returned."""
+    follow_up = page.get_by_role("group", name="What was wrong with this page?")
+    follow_up.get_by_role("radio", name=reason).check()
+    rating_block(page).get_by_role("button", name="Send", exact=True).click()
+    expect_confirmation(page, FEEDBACK_SAVED)
+    return follow_up
+
+
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_without_javascript_each_confirmation_lands_in_view_with_focus(new_context, viewport):
     page = new_context(java_script_enabled=False, viewport=viewport).new_page()
@@ -201,10 +218,7 @@ def test_without_javascript_each_confirmation_lands_in_view_with_focus(new_conte
     assert page.locator(".nhsuk-notification-banner").count() == 0
     assert_accessible_without_javascript(page)
 
-    follow_up = page.get_by_role("group", name="What was wrong with this page?")
-    follow_up.get_by_role("radio", name="It is out of date").check()
-    rating_block(page).get_by_role("button", name="Send", exact=True).click()
-    expect_confirmation(page, FEEDBACK_SAVED)
+    follow_up = send_feedback(page, "It is out of date")
     assert focused(page)["id"] == "rating-confirmation"
     expect(follow_up).to_be_hidden()
     assert_accessible_without_javascript(page)
@@ -212,9 +226,7 @@ def test_without_javascript_each_confirmation_lands_in_view_with_focus(new_conte
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_in_place_rating_and_feedback_keep_focus_in_the_block_and_confirm_once(new_context, viewport):
-    page = new_context(viewport=viewport).new_page()
-    page.goto("/conditions/dystonia/")
-    page.evaluate("window.__notReloaded = true")
+    page = guide_with_javascript(new_context, viewport)
 
     page.get_by_role("group", name=GROUP).get_by_role("radio", name=LABELS[1]).check()
     send = rating_block(page).get_by_role("button", name="Send rating")
@@ -225,10 +237,7 @@ def test_in_place_rating_and_feedback_keep_focus_in_the_block_and_confirm_once(n
     assert page.evaluate("window.__notReloaded === true")
     assert_accessible(page)
 
-    follow_up = page.get_by_role("group", name="What was wrong with this page?")
-    follow_up.get_by_role("radio", name="It is hard to understand").check()
-    rating_block(page).get_by_role("button", name="Send", exact=True).click()
-    expect_confirmation(page, FEEDBACK_SAVED)
+    follow_up = send_feedback(page, "It is hard to understand")
     expect(follow_up).to_be_hidden()
     # The form it was in has gone: focus is on the confirmation, still in the block.
     assert focused(page)["id"] == "rating-confirmation"
@@ -238,9 +247,7 @@ def test_in_place_rating_and_feedback_keep_focus_in_the_block_and_confirm_once(n
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_empty_feedback_with_javascript_errors_in_place_with_the_text_kept(new_context, viewport):
-    page = new_context(viewport=viewport).new_page()
-    page.goto("/conditions/dystonia/")
-    page.evaluate("window.__notReloaded = true")
+    page = guide_with_javascript(new_context, viewport)
     choose_and_submit(page, 2)
     details = rating_block(page).get_by_label("Tell us more (optional)")
     details.fill("Some words I typed.")

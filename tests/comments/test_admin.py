@@ -13,6 +13,10 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:comments_comment_changelist")
 
 
+def change_url(comment):
+    return reverse("admin:comments_comment_change", args=[comment.pk])
+
+
 def decision_url(comment, decision):
     return reverse("admin:comments_comment_decision", args=[comment.pk, decision])
 
@@ -183,7 +187,7 @@ def test_change_page_shows_history_and_decision_buttons(client_for, moderator, c
     comment = make_comment(condition, commenter, text="Look at me.")
     report_by_sessions(comment, 1, reason=Report.Reason.SPAM)
     client = client_for(moderator)
-    response = client.get(reverse("admin:comments_comment_change", args=[comment.pk]))
+    response = client.get(change_url(comment))
     html = response.content.decode()
     assert "Look at me." in html
     assert "Reports (history)" in html and "Spam or advertising" in html and "Anonymous reader" in html
@@ -199,11 +203,11 @@ def test_decision_from_the_change_page_with_a_note(client_for, moderator, condit
     confirm = client.get(decision_url(comment, "reinstate"))
     assert "Reinstate comments" in confirm.content.decode()
     response = client.post(decision_url(comment, "reinstate"), {"confirm": "yes", "note": "Checked: fine."})
-    assert response["Location"] == reverse("admin:comments_comment_change", args=[comment.pk])
+    assert response["Location"] == change_url(comment)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
     assert comment.decisions.get().note == "Checked: fine."
-    history = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    history = client.get(change_url(comment)).content.decode()
     assert "Checked: fine." in history
 
 
@@ -297,16 +301,12 @@ def test_each_reports_page_shows_the_reporters_record(client_for, moderator, con
     comment = make_comment(condition, commenter, text="Reported now.")
     services.comment_report(comment=comment, reason=Report.Reason.SPAM, reporter=trusted)
     report_by_sessions(comment, 1)
-    page = client_for(moderator).get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    page = client_for(moderator).get(change_url(comment)).content.decode()
     assert "3 upheld, 0 dismissed on other comments: weight 2" in page
     assert "Anonymous: counts once per address, weight 1" in page
 
 
 # Issue 14: the urgent queue, decisions that fit the state, clinicians' notes, the admin home
-
-
-def change_url(comment):
-    return reverse("admin:comments_comment_change", args=[comment.pk])
 
 
 def test_urgent_items_come_first_in_the_queue_with_their_wait(client_for, moderator, condition, commenter):

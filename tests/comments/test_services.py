@@ -121,21 +121,15 @@ def test_comment_is_hidden_at_the_threshold(condition, commenter, reports, statu
     assert comment.reports.filter(status=Report.Status.OPEN).count() == reports
 
 
-def test_threshold_comes_from_settings(condition, commenter, settings):
-    settings.REPORTS_TO_HIDE = 5
+@pytest.mark.parametrize(
+    ("threshold", "still_published_after"),
+    [(5, 4), (1, 1)],
+    ids=["threshold_comes_from_settings", "one_report_never_hides_even_at_a_threshold_of_one"],
+)
+def test_reports_hide_at_the_threshold_in_settings(condition, commenter, settings, threshold, still_published_after):
+    settings.REPORTS_TO_HIDE = threshold
     comment = make_comment(condition, commenter)
-    report_by_sessions(comment, 4)
-    comment.refresh_from_db()
-    assert comment.status == Comment.Status.PUBLISHED
-    report_by_sessions(comment, 1)
-    comment.refresh_from_db()
-    assert comment.status == Comment.Status.HIDDEN
-
-
-def test_one_report_never_hides_even_at_a_threshold_of_one(condition, commenter, settings):
-    settings.REPORTS_TO_HIDE = 1
-    comment = make_comment(condition, commenter)
-    report_by_sessions(comment, 1)
+    report_by_sessions(comment, still_published_after)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
     report_by_sessions(comment, 1)

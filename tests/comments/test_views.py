@@ -6,6 +6,7 @@ from django.urls import reverse
 from comments.forms import form_started_token
 from comments.models import Comment, CommentSettings, Report
 from conditions.models import Page
+from tests.conftest import app_section, confirmation_opening
 
 from .factories import make_comment
 
@@ -533,12 +534,12 @@ def test_the_comment_rules_page_says_the_rules_in_plain_words(reader):
 
 def test_report_pages_link_to_the_comment_rules(reader, condition, commenter):
     comment = make_comment(condition, commenter)
-    form = reader.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    form = reader.get(report_url(comment)).content.decode()
     assert 'href="/comments/rules/">comment rules</a>' in form
-    reader.post(reverse("comments:report", args=[comment.pk]), {"reason": "spam", "details": ""})
+    reader.post(report_url(comment), {"reason": "spam", "details": ""})
     thanks = reader.get(reverse("comments:report_thanks", args=[comment.pk])).content.decode()
     assert 'href="/comments/rules/">comment rules</a>' in thanks
-    already = reader.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    already = reader.get(report_url(comment)).content.decode()
     assert "You have already reported this comment" in already
     assert 'href="/comments/rules/">comment rules</a>' in already
 
@@ -672,14 +673,10 @@ def test_a_thread_with_notes_takes_no_extra_queries(
 
 
 def comments_section(html):
-    start = html.index('<section class="app-comments"')
-    return html[start : html.index("</section>", start)]
+    return app_section(html, "comments")
 
 
-COMMENTS_CONFIRMATION = (
-    '<div class="app-confirmation" id="comments-confirmation" role="status" aria-live="polite" tabindex="-1" '
-    "autofocus data-confirmation>"
-)
+COMMENTS_CONFIRMATION = confirmation_opening("comments")
 
 
 def assert_confirmed_beside_the_comments(response, text):

@@ -165,44 +165,22 @@ def test_editors_cannot_type_review_dates_on_a_new_page(client_for, editor, cond
     )
 
 
-def _inline_data(page):
-    data = {}
-    sections = list(page.sections.all())
-    data.update({"sections-TOTAL_FORMS": len(sections), "sections-INITIAL_FORMS": len(sections)})
-    for index, section in enumerate(sections):
-        data.update(
-            {
-                f"sections-{index}-id": section.pk,
-                f"sections-{index}-page": page.pk,
-                f"sections-{index}-order": section.order,
-                f"sections-{index}-heading": section.heading,
-                f"sections-{index}-anchor": section.anchor,
-                f"sections-{index}-body": section.body,
-            }
-        )
-    links = list(page.related_links.all())
-    data.update({"related_links-TOTAL_FORMS": len(links), "related_links-INITIAL_FORMS": len(links)})
-    for index, link in enumerate(links):
-        data.update(
-            {
-                f"related_links-{index}-id": link.pk,
-                f"related_links-{index}-page": page.pk,
-                f"related_links-{index}-order": link.order,
-                f"related_links-{index}-title": link.title,
-                f"related_links-{index}-url": link.url,
-            }
-        )
-    subpages = list(page.subpages.all())
-    data.update({"subpages-TOTAL_FORMS": len(subpages), "subpages-INITIAL_FORMS": len(subpages)})
-    for index, subpage in enumerate(subpages):
-        data.update(
-            {
-                f"subpages-{index}-id": subpage.pk,
-                f"subpages-{index}-parent": page.pk,
-                f"subpages-{index}-order": subpage.order,
-            }
-        )
+def _formset_data(prefix, rows, parent, fields):
+    """What the admin posts for an inline formset: each row's id, its `parent` key and `fields`."""
+    rows = list(rows)
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": len(rows)}
+    for index, row in enumerate(rows):
+        values = {"id": row.pk, parent: getattr(row, f"{parent}_id")} | {name: getattr(row, name) for name in fields}
+        data.update({f"{prefix}-{index}-{name}": value for name, value in values.items()})
     return data
+
+
+def _inline_data(page):
+    return (
+        _formset_data("sections", page.sections.all(), "page", ["order", "heading", "anchor", "body"])
+        | _formset_data("related_links", page.related_links.all(), "page", ["order", "title", "url"])
+        | _formset_data("subpages", page.subpages.all(), "parent", ["order"])
+    )
 
 
 # What editors do in the admin reaches signed-out readers at once, even from a warm cache.

@@ -32,6 +32,11 @@ def draft_form_data(client, revision):
     return data
 
 
+def post_draft(client, revision, changes):
+    """Send the draft editor's form with `changes` over what it shows; the response."""
+    return client.post(url("edit", revision.pk), draft_form_data(client, revision) | changes)
+
+
 def body_field(revision, anchor):
     index = [s["anchor"] for s in revision.content["pages"][0]["sections"]].index(anchor)
     return f"p0-s{index}-body"
@@ -105,10 +110,7 @@ def test_approving_publishes_and_the_public_page_shows_the_sign_off_date(client_
 
 def test_editor_saves_the_draft_and_readers_still_see_the_live_guide(client_for, client, condition, editor):
     revision = services.revision_start(guide=condition, user=editor)
-    editor_client = client_for(editor)
-    data = draft_form_data(editor_client, revision)
-    data[body_field(revision, "part-2")] = "Draft text for part 2."
-    response = editor_client.post(url("edit", revision.pk), data)
+    response = post_draft(client_for(editor), revision, {body_field(revision, "part-2"): "Draft text for part 2."})
     assert response.status_code == 302
     revision.refresh_from_db()
     assert revision.content["pages"][0]["sections"][1]["body"] == "Draft text for part 2."
@@ -119,11 +121,8 @@ def test_editor_saves_the_draft_and_readers_still_see_the_live_guide(client_for,
 
 def test_draft_editor_adds_and_removes_a_section(client_for, condition, editor):
     revision = services.revision_start(guide=condition, user=editor)
-    client = client_for(editor)
-    data = draft_form_data(client, revision)
-    data["p0-s2-remove"] = "on"
-    data.update({"p0-snew-heading": "Getting support", "p0-snew-body": "Charities can help."})
-    assert client.post(url("edit", revision.pk), data).status_code == 302
+    changes = {"p0-s2-remove": "on", "p0-snew-heading": "Getting support", "p0-snew-body": "Charities can help."}
+    assert post_draft(client_for(editor), revision, changes).status_code == 302
     revision.refresh_from_db()
     sections = revision.content["pages"][0]["sections"]
     assert [(s["anchor"], s["id"] is None) for s in sections] == [
@@ -135,10 +134,7 @@ def test_draft_editor_adds_and_removes_a_section(client_for, condition, editor):
 
 def test_draft_editor_refuses_an_empty_section(client_for, condition, editor):
     revision = services.revision_start(guide=condition, user=editor)
-    client = client_for(editor)
-    data = draft_form_data(client, revision)
-    data[body_field(revision, "part-1")] = ""
-    response = client.post(url("edit", revision.pk), data)
+    response = post_draft(client_for(editor), revision, {body_field(revision, "part-1"): ""})
     assert response.status_code == 200
     assert "Enter the section’s text, or tick “Remove this section”." in response.content.decode()
     assert GuideRevision.objects.get(pk=revision.pk).edit_version == 1

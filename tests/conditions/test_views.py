@@ -43,17 +43,19 @@ def test_a_to_z_groups_conditions_by_first_letter(reader, make_page):
 def test_condition_page_shows_every_seed_section_and_footer(reader, demo):
     response = reader.get("/conditions/dystonia/")
     text = text_of(response)
-    for heading in SEED_HEADINGS:
-        assert heading in text
-    assert "Dystonia is a medical term that describes a range of movement disorders" in text
-    assert "Focal dystonia - where a single region, such as the hand or eyes, is affected." in text
-    assert "botulinum toxin - widely used to treat neurological conditions" in text
-    assert "Page last reviewed: 19/06/2013" in text
-    assert "Next review due: 19/06/2015" in text
-    assert "Find and choose services for Dystonia" in text
-    assert "Help at home for people with a long-term health condition" in text
-    assert "Healthy living with a long-term health condition" in text
-    assert "Content adapted from NHS Choices, 2013" in text
+    for shown in [
+        *SEED_HEADINGS,
+        "Dystonia is a medical term that describes a range of movement disorders",
+        "Focal dystonia - where a single region, such as the hand or eyes, is affected.",
+        "botulinum toxin - widely used to treat neurological conditions",
+        "Page last reviewed: 19/06/2013",
+        "Next review due: 19/06/2015",
+        "Find and choose services for Dystonia",
+        "Help at home for people with a long-term health condition",
+        "Healthy living with a long-term health condition",
+        "Content adapted from NHS Choices, 2013",
+    ]:
+        assert shown in text
 
 
 def test_condition_page_links_to_its_subpages(reader, demo):

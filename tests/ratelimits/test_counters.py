@@ -1,15 +1,14 @@
 """The rate-limit counter store: atomic counts in fixed windows, in the database or in Redis."""
 
 import io
-import threading
 import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from ratelimits.counters import counter_increment, counters_delete_ended, window_bounds
 from ratelimits.models import Counter
+from tests.live import raised, run_together
 
 # A moment that is a multiple of 600 and of 3600 seconds since the epoch.
 WINDOW_START = 1_796_119_200
@@ -76,28 +75,19 @@ def test_cleanup_command_is_safe_to_run_twice(clock):
     assert list(Counter.objects.values_list("key", "count")) == [("live", 1)]
 
 
+def count_at_once(number, start):
+    """One request's count, once every thread is ready: for run_together."""
+    start.wait(timeout=30)
+    return counter_increment(key="rating:addr:same", period=3600).count
+
+
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_requests_never_lose_a_count(clock):
     """Sixty threads, each with its own database connection, count at the same moment."""
     clock.at(WINDOW_START + 1)  # one window for the whole test
     threads_count = 60
-    start = threading.Barrier(threads_count)
-    seen, errors = [], []
-
-    def count():
-        try:
-            start.wait(timeout=30)
-            seen.append(counter_increment(key="rating:addr:same", period=3600).count)
-        except Exception as error:  # reported by the assert below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=count) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    seen = run_together(threads_count, count_at_once)
+    errors = raised(seen)
 
     assert errors == []
     # Each total was handed to exactly one request: no two read the same count.
@@ -135,17 +125,6 @@ def test_with_redis_each_request_counts_once_and_expires_with_its_window(redis_s
 
 def test_with_redis_simultaneous_requests_never_lose_a_count(redis_settings):
     threads_count = 60
-    start = threading.Barrier(threads_count)
-    seen = []
-
-    def count():
-        start.wait(timeout=30)
-        seen.append(counter_increment(key="rating:addr:same", period=3600).count)
-
-    threads = [threading.Thread(target=count) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    seen = run_together(threads_count, count_at_once)
 
     assert sorted(seen) == list(range(1, threads_count + 1))

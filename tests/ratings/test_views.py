@@ -8,6 +8,7 @@ from conditions.models import Page
 from dystonia_portal.readers import keyed_hash
 from ratings.models import Rating, RatingFeedback, RatingSummary
 from ratings.services import rating_submit
+from tests.conftest import app_section, confirmation_opening
 
 from .conftest import scores
 
@@ -22,6 +23,15 @@ def rate_url(page):
 
 def feedback_url(page):
     return f"/ratings/pages/{page.pk}/feedback/"
+
+
+def refused_feedback(client, page, rate, data):
+    """Rate the page 1 star, then send feedback the form refuses: the 400 page's HTML, nothing stored."""
+    rate(page, "1")
+    response = client.post(feedback_url(page), data)
+    assert response.status_code == 400
+    assert not RatingFeedback.objects.exists()
+    return response.content.decode()
 
 
 def summary_figures(page):
@@ -351,30 +361,22 @@ def test_feedback_in_place_answers_json(client, page, rate):
 
 
 def test_over_long_feedback_is_refused_and_kept_for_the_reader(client, page, rate):
-    rate(page, "1")
     details = "This is far too long. " * 30  # 660 characters
 
-    response = client.post(feedback_url(page), {"reason": "hard_to_understand", "details": details})
+    html = refused_feedback(client, page, rate, {"reason": "hard_to_understand", "details": details})
 
-    assert response.status_code == 400
-    html = response.content.decode()
     assert '<a href="#rating-feedback-details">Details must be 500 characters or fewer</a>' in html
     assert details.strip() in html
     assert (
         'value="hard_to_understand" class="nhsuk-radios__input" id="rating-feedback-reason_1" required checked' in html
     )
-    assert not RatingFeedback.objects.exists()
 
 
 def test_feedback_without_a_reason_is_refused(client, page, rate):
-    rate(page, "1")
-    response = client.post(feedback_url(page), {"reason": "", "details": "Kept text"})
+    html = refused_feedback(client, page, rate, {"reason": "", "details": "Kept text"})
 
-    assert response.status_code == 400
-    html = response.content.decode()
     assert '<a href="#rating-feedback-reason_0">Select what was wrong with this page</a>' in html
     assert "Kept text" in html
-    assert not RatingFeedback.objects.exists()
 
 
 def test_feedback_needs_the_readers_own_low_rating(client, page, rate):
@@ -446,14 +448,10 @@ def test_feedback_post_query_count(client_for, commenter, page, django_assert_nu
 
 
 def rating_section(html):
-    start = html.index('<section class="app-rating"')
-    return html[start : html.index("</section>", start)]
+    return app_section(html, "rating")
 
 
-CONFIRMATION_OPENING = (
-    '<div class="app-confirmation" id="rating-confirmation" role="status" aria-live="polite" tabindex="-1" autofocus '
-    "data-confirmation>"
-)
+CONFIRMATION_OPENING = confirmation_opening("rating")
 
 
 def test_rating_confirmation_is_beside_the_block_with_focus_not_in_the_top_banner(client, page, rate):
@@ -527,12 +525,8 @@ def test_a_form_sent_back_with_errors_is_never_cached_for_another_reader(client,
 
 
 def test_empty_feedback_without_javascript_is_shown_on_the_page_with_the_text_kept(client, page, rate):
-    rate(page, "1")
+    html = refused_feedback(client, page, rate, {"reason": "", "details": "The dose table is wrong."})
 
-    response = client.post(feedback_url(page), {"reason": "", "details": "The dose table is wrong."})
-
-    assert response.status_code == 400
-    html = response.content.decode()
     assert "<title>Error: Dystonia - " in html
     block = rating_section(html)
     assert 'data-module="nhsuk-error-summary" tabindex="-1" autofocus>' in block
@@ -540,7 +534,6 @@ def test_empty_feedback_without_javascript_is_shown_on_the_page_with_the_text_ke
     assert html.count("Select what was wrong with this page") == 2  # the summary and the question
     assert "The dose table is wrong.</textarea>" in block
     assert '<div class="app-rating__feedback" data-rating-feedback>' in block
-    assert not RatingFeedback.objects.exists()
 
 
 def test_empty_feedback_in_place_answers_each_fields_error(client, page, rate):

@@ -120,13 +120,17 @@ def test_the_thanks_page_stays_for_a_reporter_whose_report_hid_the_comment(reade
     assert "07700 900123" not in page
 
 
-@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "commenter"])
+@pytest.fixture(params=[p for p in PERSONAS if p != "commenter"])
+def not_the_author(request, client):
+    """The test client as each persona but the comments' author, the anonymous reader among them."""
+    return as_persona(request, client, request.param)
+
+
 @pytest.mark.parametrize("status", STATUSES)
-def test_only_the_author_reaches_a_comments_delete_page(request, client, comment_in, persona, status):
+def test_only_the_author_reaches_a_comments_delete_page(not_the_author, comment_in, status):
     comment = comment_in(status)
-    client = as_persona(request, client, persona)
-    assert_like_missing(client, "comments:delete", comment)
-    assert_like_missing(client, "comments:delete", comment, method="post")
+    assert_like_missing(not_the_author, "comments:delete", comment)
+    assert_like_missing(not_the_author, "comments:delete", comment, method="post")
     comment.refresh_from_db()
     assert comment.status == status
 
@@ -148,15 +152,13 @@ def test_the_author_gets_a_404_for_their_removed_comment(client_for, commenter, 
     assert_like_missing(client_for(commenter), "comments:delete", comment)
 
 
-@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "commenter"])
 @pytest.mark.parametrize("status", STATUSES)
-def test_only_the_author_reaches_a_comments_edit_page(request, client, comment_in, persona, status):
+def test_only_the_author_reaches_a_comments_edit_page(not_the_author, comment_in, status):
     comment = comment_in(status)
-    client = as_persona(request, client, persona)
-    assert_like_missing(client, "comments:edit", comment)
+    assert_like_missing(not_the_author, "comments:edit", comment)
     edit = {"text": "Changed by someone else.", "website": "", "started": form_started_token()}
-    response = client.post(reverse("comments:edit", args=[comment.pk]), edit)
-    missing = client.post(reverse("comments:edit", args=[MISSING_ID]), edit)
+    response = not_the_author.post(reverse("comments:edit", args=[comment.pk]), edit)
+    missing = not_the_author.post(reverse("comments:edit", args=[MISSING_ID]), edit)
     assert response.status_code == missing.status_code
     comment.refresh_from_db()
     assert comment.text == PERSONAL_TEXT

@@ -67,20 +67,6 @@ def test_admin_search_with_hostile_text_is_escaped(client_for, superuser, db, co
 STRONG_PASSWORD = "Hostile-input-test-pw-5831"
 
 
-@pytest.fixture
-def quick_comments(settings):
-    settings.COMMENT_MIN_SECONDS = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture
-def published_comment(db, condition, other_commenter, quick_comments):
-    from comments.services import comment_post
-
-    comment, _ = comment_post(page=condition, author=other_commenter, text="Botox helped me.")
-    return comment
-
-
 def assert_admin_shows_safely(client, superuser, paths, payload):
     """Moderators and editors read what people typed: the admin must escape it too."""
     client.force_login(superuser)
@@ -88,6 +74,20 @@ def assert_admin_shows_safely(client, superuser, paths, payload):
         response = client.get(f"/{settings.ADMIN_PATH}{path}")
         assert response.status_code == 200, path
         assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
+
+
+def assert_refused_or_stored_once_and_shown_safely(client, superuser, response, payload, model, also=()):
+    """The answer to a hostile write: refused (400) with nothing stored, or one `model` row stored
+    and shown safely in its admin list and change page (and at the admin paths `also`)."""
+    assert response.status_code in (302, 400)
+    assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
+    rows = list(model.objects.all())
+    if response.status_code == 400:
+        assert rows == []
+        return
+    assert len(rows) == 1
+    admin = f"{model._meta.app_label}/{model._meta.model_name}/"
+    assert_admin_shows_safely(client, superuser, [admin, f"{admin}{rows[0].pk}/change/", *also], payload)
 
 
 @pytest.mark.parametrize("payload", HOSTILE_STRINGS, ids=range(len(HOSTILE_STRINGS)))
@@ -127,22 +127,8 @@ def test_report_details_are_refused_or_stored_and_shown_escaped(client, superuse
         {"reason": Report.Reason.values[0], "details": payload},
     )
 
-    assert response.status_code in (302, 400)
-    assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
-    reports = list(Report.objects.all())
-    if response.status_code == 400:
-        assert reports == []
-        return
-    assert len(reports) == 1
-    assert_admin_shows_safely(
-        client,
-        superuser,
-        [
-            "comments/report/",
-            f"comments/report/{reports[0].pk}/change/",
-            f"comments/comment/{published_comment.pk}/change/",
-        ],
-        payload,
+    assert_refused_or_stored_once_and_shown_safely(
+        client, superuser, response, payload, Report, also=[f"comments/comment/{published_comment.pk}/change/"]
     )
 
 
@@ -157,16 +143,7 @@ def test_rating_feedback_details_are_refused_or_stored_and_shown_escaped(client,
         {"reason": RatingFeedback.Reason.values[0], "details": payload},
     )
 
-    assert response.status_code in (302, 400)
-    assert_shown_safely(response, payload, secret_key=settings.SECRET_KEY)
-    feedback = list(RatingFeedback.objects.all())
-    if response.status_code == 400:
-        assert feedback == []
-        return
-    assert len(feedback) == 1
-    assert_admin_shows_safely(
-        client, superuser, ["ratings/ratingfeedback/", f"ratings/ratingfeedback/{feedback[0].pk}/change/"], payload
-    )
+    assert_refused_or_stored_once_and_shown_safely(client, superuser, response, payload, RatingFeedback)
 
 
 @pytest.mark.parametrize("payload", HOSTILE_STRINGS, ids=range(len(HOSTILE_STRINGS)))

@@ -16,6 +16,9 @@ from comments.models import Comment
 from conditions import services as condition_services
 from conditions.models import ClinicalReview, GuideRevision, Page
 
+# Comments post at once and email stays in memory (tests/security/conftest.py).
+pytestmark = pytest.mark.usefixtures("quick_comments")
+
 ADMIN = f"/{settings.ADMIN_PATH}"
 ALL_MODELS = {model._meta.label for model in admin.site._registry}
 
@@ -52,12 +55,6 @@ PAGE_DELETERS = {"editor", "superuser"}
 CHANGE_STARTERS = {"editor", "superuser"}
 APPROVERS = {"reviewer", "superuser"}
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
-
-
-@pytest.fixture(autouse=True)
-def quick_comments(settings):
-    settings.COMMENT_MIN_SECONDS = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def as_persona(request, client, persona):
@@ -191,14 +188,19 @@ def test_edit_guide_draft_matrix(request, client, db, condition, other_editor, p
         assert revision.state == GuideRevision.State.DRAFT
 
 
+def post_decision(client, comment, decision):
+    """Confirm a moderation decision on `comment` in the admin, as its form would."""
+    return client.post(
+        f"{ADMIN}comments/comment/{comment.pk}/decide/{decision}/",
+        {"confirm": "1", "note": "", "author_reason": "offensive"},
+    )
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_remove_comment_matrix(request, client, db, comment, persona):
     client = as_persona(request, client, persona)
 
-    response = client.post(
-        f"{ADMIN}comments/comment/{comment.pk}/decide/remove/",
-        {"confirm": "1", "note": "", "author_reason": "offensive"},
-    )
+    response = post_decision(client, comment, "remove")
 
     comment.refresh_from_db()
     if persona in ("moderator", "superuser"):
@@ -215,10 +217,7 @@ def test_remove_comment_matrix(request, client, db, comment, persona):
 def test_ban_author_matrix(request, client, db, comment, persona):
     client = as_persona(request, client, persona)
 
-    response = client.post(
-        f"{ADMIN}comments/comment/{comment.pk}/decide/ban/",
-        {"confirm": "1", "note": "", "author_reason": "offensive"},
-    )
+    response = post_decision(client, comment, "ban")
 
     comment.author.refresh_from_db()
     if persona in ("moderator", "superuser"):
