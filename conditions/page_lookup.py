@@ -1,6 +1,6 @@
-"""The condition page's one query: the page, with the counter rows that version what it shows.
+"""The condition page's lookup: its versions in one small query, then the page with its counter rows.
 
-Every view of a condition page starts here. Beside the page it joins counter rows, whose
+Every view of a condition page starts here. The page comes with counter rows, whose
 versions the keys of the page's cached fragments carry, so a cached fragment is never stale
 and costs no query of its own. Database triggers move each counter in the same transaction
 as every write that changes what it counts (conditions.version_triggers), so the versions
@@ -16,9 +16,11 @@ A version is "row id.version" (a recreated row has a new id, so a version never 
 A missing row is "empty" where that always shows the same (no rating summary: no ratings
 counted); otherwise it is None, and what it versions is then never cached.
 
-`find_page_versions` is the same lookup without the page, for the whole-page cache's hit
-path (conditions.views.page_detail): only the ids and versions, by SQL the ORM compiles once
-per process, so a page served whole from the cache costs one small query and no ORM work.
+`find_page_versions` reads only the ids and versions, by SQL the ORM compiles once per
+process: enough for the whole page's key (conditions.views.page_detail), so a page served
+whole from the cache costs one small query and no ORM work. `find_page` then takes the page
+and the rows it joins from the cache under those versions (every field they hold moves one),
+or reads them in one query.
 """
 
 import functools
@@ -112,12 +114,23 @@ def find_page_versions(*, slug: str, subpage_slug: str | None = None, preview: b
     return PageVersions(page_id, versions)
 
 
-def find_page(*, slug: str, subpage_slug: str | None = None, preview: bool = False) -> Page:
+def find_page(
+    *, slug: str, subpage_slug: str | None = None, preview: bool = False, versions: PageVersions | None = None
+) -> Page:
     """The live page at this address (drafts too with `preview`), with `versions`; Http404 if none.
 
-    One query: the page, its guide (for a sub-page) and every counter row, joined.
+    Its versions first (`find_page_versions`, unless the caller has them), then the page with
+    its guide (for a sub-page) and every counter row: from the cache under those versions,
+    since every field of every row it joins moves one of them, or else in one query.
     `page.versions` maps each version's name to an opaque string for cache keys, or None.
     """
+    found = versions or find_page_versions(slug=slug, subpage_slug=subpage_slug, preview=preview)
+    key = page_cache.key("conditions:page-rows", found, *found.versions, extra=str(preview))
+    return page_cache.get_or_build(key, lambda: _page_with_counters(slug, subpage_slug, preview=preview))
+
+
+def _page_with_counters(slug: str, subpage_slug: str | None, *, preview: bool) -> Page:
+    """One query: the page, its guide (for a sub-page) and every counter row, joined."""
     joined = [name for counter in related_versions().values() for name in (counter.related, *counter.joins)]
     pages = Page.objects.order_by().select_related(*joined)
     if subpage_slug is None:

@@ -192,15 +192,13 @@ def _page_context(request, page, *, preview, failed_form=None):
 def page_detail(request, slug, subpage_slug=None):
     """A condition page or sub-page. What is cached, and for whom, is conditions.page_cache's to say."""
     preview = can_preview_drafts(request.user)
-    whole_page_key = None
-    if reads_shared_page(request):
-        # The whole page's key needs only the page's versions: no ORM work when it is cached.
-        versions = find_page_versions(slug=slug, subpage_slug=subpage_slug, preview=preview)
-        whole_page_key = page_cache.page_key(request, versions, preview=preview)
-        html = page_cache.get(whole_page_key)
-        if html is not None:
-            return HttpResponse(html)
-    page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview)
+    # The page's versions alone, in one small query; for a shared reader, its whole page's key.
+    versions = find_page_versions(slug=slug, subpage_slug=subpage_slug, preview=preview)
+    whole_page_key = page_cache.page_key(request, versions, preview=preview) if reads_shared_page(request) else None
+    html = page_cache.get(whole_page_key)
+    if html is not None:
+        return HttpResponse(html)
+    page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview, versions=versions)
     context = _page_context(request, page, preview=preview)
     if whole_page_key is None:
         return render(request, "conditions/page_detail.html", context)

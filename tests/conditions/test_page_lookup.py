@@ -65,3 +65,17 @@ def test_the_versions_cost_one_query(condition, django_assert_num_queries):
         find_page_versions(slug=condition.slug, subpage_slug="causes")
     with django_assert_num_queries(1):
         find_page_versions(slug=condition.slug)
+
+
+def test_the_page_comes_from_the_cache_under_its_versions_and_never_stale(condition, django_assert_num_queries):
+    find_page(slug=condition.slug)
+    with django_assert_num_queries(1):  # its versions; the page and what it joins are kept under them
+        page = find_page(slug=condition.slug)
+    assert page.title == "Dystonia"
+    assert not hasattr(page, "rating_summary")  # nobody has rated it yet
+    rating_submit(page=condition, session_hash="r".ljust(40, "x"), score=5)
+    Page.objects.filter(pk=condition.pk).update(title="Dystonia, renamed")  # no save(): the trigger still moves
+    with django_assert_num_queries(2):
+        page = find_page(slug=condition.slug)
+    assert page.title == "Dystonia, renamed"
+    assert page.rating_summary.count == 1
