@@ -53,19 +53,18 @@ class CommentQuerySet(models.QuerySet):
             shown |= Q(author=user, status__in=[Comment.Status.HELD, Comment.Status.HIDDEN])
         return self.filter(shown, page__status=Page.Status.PUBLISHED, page__parent__isnull=True)
 
-    def waiting_for_moderator_to(self, user, *, or_reported_among=()):
+    def waiting_for_moderator_to(self, user, *, on=None):
         """This person's own comments that readers cannot see while a moderator checks them (held or
         hidden): what visible_to shows them beyond the published ones. None for anyone signed out.
 
-        With `or_reported_among` (comment ids), also those of these comments that they reported,
-        in the same query: what a member's view of a thread adds to everyone's."""
+        With `on`, a condition page this person is reading (so one they may see), only the ones
+        there: a plain filter, with no need to check that the page is live."""
         if not user.is_authenticated:
             return self.none()
-        wanted = Q(author=user, status__in=[Comment.Status.HELD, Comment.Status.HIDDEN])
-        if or_reported_among:
-            reports = Report.objects.made_by(user=user).filter(comment=OuterRef("pk"))
-            wanted |= Q(pk__in=or_reported_among) & Exists(reports)
-        return self.visible_to(user).filter(wanted)
+        held_or_hidden = Q(author=user, status__in=[Comment.Status.HELD, Comment.Status.HIDDEN])
+        if on is not None:
+            return self.filter(held_or_hidden, page=on)
+        return self.visible_to(user).filter(held_or_hidden)
 
     def reportable_by(self, user):
         """Comments this person may report: published ones they can see."""

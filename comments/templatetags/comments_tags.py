@@ -19,8 +19,6 @@ from ..models import EDIT_WINDOW, Comment, CommentSettings, Report
 register = template.Library()
 
 PER_PAGE = 20
-# What an author sees of their own that readers do not, while a moderator checks it.
-WAITING = (Comment.Status.HELD, Comment.Status.HIDDEN)
 PAGE_PARAMETER = "comments-page"
 
 
@@ -248,19 +246,19 @@ def _reader_context(request, user, page, thread_page: ThreadPage, *, form, repor
 
 
 def _members_own(user, page, entries: list[Entry], *, first_page: bool) -> tuple[list[Comment], set[int]]:
-    """In one query: this member's own comments here waiting for a moderator (held or hidden,
-    shown at the top of the first page), and which of the shown comments they reported."""
-    found = (
-        Comment.objects.waiting_for_moderator_to(user, or_reported_among=[entry.pk for entry in entries])
-        .filter(page=page)
-        .select_related("author__profile")
-        .order_by("-created_at", "-pk")
-    )
-    waiting, reported = [], set()
-    for comment in found:
-        if comment.status in WAITING and comment.author_id == user.pk:
-            if first_page:
-                waiting.append(comment)
-        else:
-            reported.add(comment.pk)
+    """This member's own comments here waiting for a moderator (held or hidden, shown at the top
+    of the first page), and which of the shown comments they reported: two plain queries,
+    cheaper for the ORM to write than the one that would ask both."""
+    shown = [entry.pk for entry in entries]
+    reported = set()
+    if shown:
+        reports = Report.objects.made_by(user=user).filter(comment_id__in=shown)
+        reported = set(reports.values_list("comment_id", flat=True))
+    waiting = []
+    if first_page:
+        waiting = list(
+            Comment.objects.waiting_for_moderator_to(user, on=page)
+            .select_related("author__profile")
+            .order_by("-created_at", "-pk")
+        )
     return waiting, reported

@@ -139,7 +139,7 @@ def test_only_the_author_sees_delete(condition, commenter, other_commenter):
     assert f"/comments/{comment.pk}/delete/" not in render_thread(condition)
 
 
-def test_thread_takes_four_queries_whatever_the_number_of_comments_then_one_per_member(
+def test_thread_takes_five_queries_whatever_the_number_of_comments_then_two_per_member(
     condition, commenter, other_commenter, django_assert_num_queries
 ):
     for n in range(50):
@@ -147,24 +147,24 @@ def test_thread_takes_four_queries_whatever_the_number_of_comments_then_one_per_
     Report.objects.create(
         comment=Comment.objects.filter(author=other_commenter).first(), reporter=commenter, reason=Report.Reason.SPAM
     )
-    with django_assert_num_queries(4) as captured:
+    with django_assert_num_queries(5) as captured:
         # Outside the condition page, whose one query joins the first two:
         # 1. the guide's comment settings
         # 2. the thread's row, whose triggers keep the count of visible comments (heading, pagination)
         # 3. one page of 20 comments JOINed with their authors, kept for every reader after
-        # 4. the reader's own comments here waiting for a moderator, and those of the 20 they
-        #    reported (a member who is not staff cannot be a moderator, so no permission
-        #    queries: comments.models.is_moderator)
+        # 4. which of those 20 the reader reported
+        # 5. the reader's own comments here waiting for a moderator (a member who is not staff
+        #    cannot be a moderator, so no permission queries: comments.models.is_moderator)
         html = render_thread(condition, user=commenter)
     assert html.count('class="app-comment"') == 20
     assert "JOIN" in captured.captured_queries[2]["sql"]
     assert html.count("You reported this") == 1
     # As the condition page finds the page, with the thread's versions: the page of comments
-    # is kept, and each member then costs only their own query, 4.
+    # is kept, and each member then costs only their own queries, 4 and 5.
     page = find_page(slug=condition.slug)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         render_thread(page, user=commenter)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         html = render_thread(page, user=other_commenter)
     assert html.count('class="app-comment"') == 20
     assert "You reported this" not in html

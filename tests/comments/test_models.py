@@ -107,15 +107,15 @@ def test_waiting_for_moderator_is_the_persons_own_held_and_hidden_comments_only(
     assert list(Comment.objects.waiting_for_moderator_to(AnonymousUser())) == []
 
 
-def test_waiting_for_moderator_to_can_add_the_comments_they_reported_among_some(condition, commenter, other_commenter):
-    from comments.services import comment_report
-
+def test_waiting_for_moderator_on_a_page_is_the_persons_own_held_and_hidden_comments_there(
+    condition, commenter, other_commenter, make_page
+):
     held = make_comment(condition, commenter, status="held")
-    reported = make_comment(condition, other_commenter, text="Reported")
-    not_asked_about = make_comment(condition, other_commenter, text="Reported too, but not shown")
-    unreported = make_comment(condition, other_commenter, text="Not reported")
-    for comment in (reported, not_asked_about):
-        comment_report(comment=comment, reason="spam", reporter=commenter)
-    found = Comment.objects.waiting_for_moderator_to(commenter, or_reported_among=[reported.pk, unreported.pk])
-    assert set(found) == {held, reported}
-    assert set(Comment.objects.waiting_for_moderator_to(other_commenter, or_reported_among=[reported.pk])) == set()
+    hidden = make_comment(condition, commenter, status="hidden")
+    make_comment(condition, commenter, status="published")
+    make_comment(condition, other_commenter, status="held")
+    make_comment(make_page("Another guide"), commenter, status="held")
+    assert set(Comment.objects.waiting_for_moderator_to(commenter, on=condition)) == {held, hidden}
+    assert (
+        set(Comment.objects.waiting_for_moderator_to(other_commenter, on=condition).filter(author=commenter)) == set()
+    )

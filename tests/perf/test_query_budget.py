@@ -69,10 +69,10 @@ def test_signed_in_reader_gets_their_own_block_and_thread(client_for, commenter,
     client = client_for(commenter)
     client.get(condition.get_absolute_url())
     # Warm page fragments, rating block and page of comments; per reader: 1 session, 2 user,
-    # 3 the page with its versions, 4 this reader's rating, 5 their own comments here waiting
-    # for a moderator and which of the shown ones they reported (not staff, so no permission
-    # queries to learn they are no moderator).
-    with django_assert_num_queries(5):
+    # 3 the page's versions (the page itself is kept under them), 4 this reader's rating,
+    # 5 which of the shown comments they reported, 6 their own comments here waiting for a
+    # moderator (not staff, so no permission queries to learn they are no moderator).
+    with django_assert_num_queries(6):
         response = client.get(condition.get_absolute_url())
     html = response.content.decode()
     assert "You gave this page 2 stars." in html
