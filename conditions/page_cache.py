@@ -10,11 +10,13 @@ Two layers in Django, both in the per-worker "fragments" cache (settings.CACHES)
 2. Fragments for everyone else: the parts every reader sees alike (the guide's content, in
    the page template's `{% cache %}` blocks), and the rating block and comment thread as a
    signed-out reader sees them (`shares_fragments`). Signed-in readers share fragments too,
-   apart from what is theirs: the rating block for their score, the comment form and each
-   comment (`get_or_build_with_token` keeps a slot for their CSRF token, filled as it is
-   served). What is one reader's alone (which comments they reported, their delete links,
-   their comments waiting for a moderator, a confirmation, a form sent back with errors) is
-   put together for them and never cached.
+   apart from what is theirs: the rating block for their score (`get_or_build_with_token`
+   keeps a slot for their CSRF token, filled as it is served) and the page of comments,
+   each comment rendered once. What is one reader's alone (which comments they reported,
+   their Change and Delete links, their comments waiting for a moderator, a confirmation, a
+   form sent back with errors) is put together for them and never cached. What the page
+   reads to build all this (the page with the rows it joins, the guide's family) is kept
+   the same way, under the versions it carries.
 
 Every key carries the versions of what it shows (conditions.page_lookup): counter rows that
 database triggers move in the same transaction as every write, so nothing cached is ever
