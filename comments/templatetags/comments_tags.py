@@ -215,7 +215,7 @@ def _thread_page(request, page) -> ThreadPage:
 def _reader_context(request, user, page, thread_page: ThreadPage, *, form, reported: set[int] | None):
     """`thread_page` with this reader's own parts: what they can do with each comment (Change
     and Delete their own, report the others or see that they did), their comments waiting
-    for a moderator, and the form. One query for a member, none otherwise."""
+    for a moderator, and the form. Two queries for a member (`_members_own`), none otherwise."""
     entries = thread_page.entries
     if user.is_authenticated:
         waiting, reported = _members_own(user, page, entries, first_page=thread_page.number == 1)
