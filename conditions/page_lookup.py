@@ -18,7 +18,8 @@ counted); otherwise it is None, and what it versions is then never cached.
 
 `find_page_versions` reads only the ids and versions, by SQL the ORM compiles once per
 process: enough for the whole page's key (conditions.views.page_detail), so a page served
-whole from the cache costs one small query and no ORM work. `find_page` then takes the page
+whole from the cache costs one small query and no ORM work (none for a shared reader while
+the process's memo of versions is trusted: conditions.versions_memo). `find_page` then takes the page
 and the rows it joins from the cache under those versions (every field they hold moves one),
 or reads them in one query.
 """
@@ -30,7 +31,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 
-from . import page_cache
+from . import page_cache, versions_memo
 from .app_modules import app_modules
 from .models import Page
 
@@ -96,8 +97,17 @@ def _versions_sql(*, subpage: bool, preview: bool, vendor: str) -> tuple[str, tu
     return pages.values_list(*columns).query.sql_with_params()
 
 
-def find_page_versions(*, slug: str, subpage_slug: str | None = None, preview: bool = False) -> PageVersions:
-    """What `find_page` would give as `page.pk` and `page.versions`, in one small query; Http404 if no page."""
+def find_page_versions(
+    *, slug: str, subpage_slug: str | None = None, preview: bool = False, remembered: bool = False
+) -> PageVersions:
+    """What `find_page` would give as `page.pk` and `page.versions`, in one small query; Http404 if no page.
+
+    `remembered`: from this process's memo when it can be trusted (conditions.versions_memo),
+    only for readers who wrote nothing, as it lags a change by a notification's delivery.
+    """
+    if remembered:
+        address = {"slug": slug, "subpage_slug": subpage_slug, "preview": preview}
+        return versions_memo.remembered((slug, subpage_slug, preview), lambda: find_page_versions(**address))
     sql, params = _versions_sql(subpage=subpage_slug is not None, preview=preview, vendor=connection.vendor)
     values = {SLUG: slug, SUBPAGE_SLUG: subpage_slug}
     with connection.cursor() as cursor:

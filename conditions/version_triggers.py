@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from django.db import NotSupportedError
 
 PAGE_TABLE = "conditions_page"
+# Every statement that writes a counter table notifies this channel (conditions.versions_memo listens).
+NOTIFY_CHANNEL = "conditions_versions"
+NOTIFY_FUNCTION = "conditions_versions_notify"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,24 @@ def row_trigger_sql(vendor: str, *, name: str, table: str, counter: Counter, pag
             for event, statements in (("INSERT", on_insert), ("UPDATE", on_update), ("DELETE", on_delete))
         ]
     raise NotSupportedError(f"Page version triggers are written for PostgreSQL and SQLite, not {vendor}.")
+
+
+def notify_trigger_sql(vendor: str, *, table: str) -> list[str]:
+    """Statements making every statement that writes the counter table `table` send a NOTIFY on
+    NOTIFY_CHANNEL, which PostgreSQL delivers when the transaction commits (one per transaction,
+    however many rows moved). None on SQLite, which has no notifications and no listeners."""
+    if vendor != "postgresql":
+        return []
+    return [
+        f"CREATE OR REPLACE FUNCTION {NOTIFY_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', ''); RETURN NULL; END$$",
+        f"CREATE OR REPLACE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {NOTIFY_FUNCTION}()",
+    ]
+
+
+def drop_notify_trigger_sql(vendor: str, *, table: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {table}_notify ON {table}"] if vendor == "postgresql" else []
 
 
 def drop_row_trigger_sql(vendor: str, *, name: str, table: str) -> list[str]:

@@ -192,9 +192,11 @@ def _page_context(request, page, *, preview, failed_form=None):
 def page_detail(request, slug, subpage_slug=None):
     """A condition page or sub-page. What is cached, and for whom, is conditions.page_cache's to say."""
     preview = can_preview_drafts(request.user)
-    # The page's versions alone, in one small query; for a shared reader, its whole page's key.
-    versions = find_page_versions(slug=slug, subpage_slug=subpage_slug, preview=preview)
-    whole_page_key = page_cache.page_key(request, versions, preview=preview) if reads_shared_page(request) else None
+    shared = reads_shared_page(request)
+    # The page's versions alone, in one small query (for a shared reader, none while this
+    # process's memo of them can be trusted); for a shared reader, its whole page's key.
+    versions = find_page_versions(slug=slug, subpage_slug=subpage_slug, preview=preview, remembered=shared)
+    whole_page_key = page_cache.page_key(request, versions, preview=preview) if shared else None
     html = page_cache.get(whole_page_key)
     if html is not None:
         return HttpResponse(html)

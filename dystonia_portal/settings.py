@@ -373,6 +373,12 @@ CACHES["fragments"] = {
 # may serve the old copy for PAGE_CACHE_STALE_SECONDS more while it fetches a new one.
 PAGE_CACHE_SECONDS = env_setting("DJANGO_PAGE_CACHE_SECONDS", int, 10)
 PAGE_CACHE_STALE_SECONDS = env_setting("DJANGO_PAGE_CACHE_STALE_SECONDS", int, 30)
+# On PostgreSQL each process remembers pages' versions for readers with no session, and a
+# thread LISTENs for the NOTIFY every version change sends (conditions.versions_memo), so
+# their cached pages cost no query. The tests turn it off: their transactions never commit.
+PAGE_VERSIONS_LISTEN = env_setting(
+    "DJANGO_PAGE_VERSIONS_LISTEN", bool, DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+)
 
 # --- Logging and error mail -------------------------------------------------------------
 

@@ -12,6 +12,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -172,3 +175,34 @@ def demo(db):
     """The demo content exactly as `load_demo` loads it."""
     call_command("load_demo", stdout=io.StringIO())
     return Page.objects.get(parent=None, slug="dystonia")
+
+
+# Transactional tests (live servers, the browser, listening for notifications) empty the database
+# after each test, removing what the data migrations made; they run them again.
+
+
+@pytest.fixture(scope="session")
+def data_migrations():
+    """Every RunPython operation of the project's migrations, in migration order, with the
+    migration state they run against. Here they make the staff groups (Editors, Moderators)
+    with get_or_create and permissions.set/add, and the page version triggers and counter rows
+    with CREATE OR REPLACE / IF NOT EXISTS and ON CONFLICT DO NOTHING, so running them again is safe."""
+    loader = MigrationLoader(None)  # from the migration files alone; no database needed
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+    operations = [
+        operation
+        for key in plan
+        for operation in loader.graph.nodes[key].operations
+        if isinstance(operation, RunPython)
+    ]
+    return loader.project_state().apps, operations
+
+
+def rerun_data_migrations(data_migrations):
+    state_apps, operations = data_migrations
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.schema_editor() as schema_editor:
+        for operation in operations:
+            operation.code(state_apps, schema_editor)

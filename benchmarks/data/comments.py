@@ -2,8 +2,9 @@
 
 `python manage.py bench_data` calls `build()` after the benchmark users exist. The text
 says it is benchmark filler: it never reads as anyone's health experience. The copy of the
-Dystonia guide gets 10 comments, so the benchmark can compare the same page with little
-data against the real one. Idempotent: comments already there are not made again.
+Dystonia guide gets 20 comments, one page of them, so the benchmark can compare the same
+page with little data against the real one: both show 20 comments, and only the data
+behind them differs. Idempotent: comments already there are not made again.
 """
 
 import datetime
@@ -20,7 +21,7 @@ from conditions.models import Page
 
 ON_DYSTONIA = 20_000
 REPORTED = 200
-ON_SMALL_COPY = 10
+ON_SMALL_COPY = 20
 TEXT = "Benchmark filler comment {number}, written by the load test and not by a person."
 
 

@@ -20,13 +20,11 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, rerun_data_migrations
 
 # CSP refusals that are known and harmless, as (part of the page URL, part of the message).
 # django-simple-history 3.13's admin history page (simple_history/object_history_list.html)
@@ -87,33 +85,6 @@ def browser(django_db_setup, django_db_blocker):
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@pytest.fixture(scope="session")
-def data_migrations():
-    """Every RunPython operation of the project's migrations, in migration order, with the
-    migration state they run against. Here they make the staff groups (Editors, Moderators)
-    with get_or_create and permissions.set/add, and the page version triggers and counter rows
-    with CREATE OR REPLACE / IF NOT EXISTS and ON CONFLICT DO NOTHING, so running them again is safe."""
-    loader = MigrationLoader(None)  # from the migration files alone; no database needed
-    plan = []
-    for leaf in loader.graph.leaf_nodes():
-        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
-    operations = [
-        operation
-        for key in plan
-        for operation in loader.graph.nodes[key].operations
-        if isinstance(operation, RunPython)
-    ]
-    return loader.project_state().apps, operations
-
-
-def rerun_data_migrations(data_migrations):
-    state_apps, operations = data_migrations
-    connection = connections[DEFAULT_DB_ALIAS]
-    with connection.schema_editor() as schema_editor:
-        for operation in operations:
-            operation.code(state_apps, schema_editor)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,28 @@
+"""Every test of the condition page's caches again, with this process remembering versions and
+listening for PostgreSQL's notifications (conditions.versions_memo), as gunicorn's workers do.
+
+Each write commits here, and each shared reader's request first waits until the listener has
+caught up with everything committed before it: a reader who arrives once PostgreSQL has
+delivered the change, which is all the memo promises.
+"""
+
+import pytest
+
+from conditions import versions_memo
+from tests.conditions.test_page_cache import *  # noqa: F403 - the same tests, collected again here
+from tests.conditions.test_versions_memo import caught_up, listening, on_postgresql  # noqa: F401 - fixture
+from tests.conftest import rerun_data_migrations
+
+pytestmark = [on_postgresql, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def readers_arrive_after_delivery(listening, monkeypatch, data_migrations):  # noqa: F811 - the imported fixture
+    rerun_data_migrations(data_migrations)  # the staff groups, which the flush after each test removes
+    lookup = versions_memo.memo.lookup
+
+    def after_delivery(key, find):
+        caught_up(listening)
+        return lookup(key, find)
+
+    monkeypatch.setattr(versions_memo.memo, "lookup", after_delivery)

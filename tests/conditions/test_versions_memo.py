@@ -1,0 +1,222 @@
+"""Each process's memo of pages' versions (conditions.versions_memo): no query for a shared reader's
+cached page, and never a page older than the last change PostgreSQL has told the listener of."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from comments.models import Comment
+from conditions import versions_memo
+from conditions.models import Section
+from conditions.page_lookup import PageVersions
+from conditions.version_triggers import NOTIFY_CHANNEL
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+
+
+def wait_for(condition, *, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the listener did not get there in time"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def listening(settings):
+    """This process's listener, started as a gunicorn worker starts it, and stopped afterwards."""
+    settings.PAGE_VERSIONS_LISTEN = True
+    versions_memo.ensure_listening()
+    wait_for(lambda: versions_memo.memo.listening)
+    yield versions_memo._listener
+    versions_memo.stop_listening()
+
+
+def caught_up(listener) -> None:
+    """Wait until the listener has had every notification committed so far (in commit order, so a
+    marker sent now arrives after all of them): a reader arriving after PostgreSQL delivered them."""
+    marker = f"marker-{time.monotonic_ns()}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, marker])
+    wait_for(lambda: listener.marker == marker)
+
+
+# The memo on its own: what it keeps, and when it keeps nothing.
+
+
+def versions(n):
+    return PageVersions(1, {"content_version": f"1.{n}"})
+
+
+def test_a_lookup_is_remembered_only_while_listening(settings):
+    memo = versions_memo.VersionsMemo()
+    calls = []
+
+    def find():
+        calls.append(1)
+        return versions(len(calls))
+
+    assert memo.lookup("dystonia", find) == versions(1)
+    assert memo.lookup("dystonia", find) == versions(2)  # not listening: every lookup is read
+    memo.forget(listening=True)
+    assert memo.lookup("dystonia", find) == versions(3)
+    assert memo.lookup("dystonia", find) == versions(3)
+    memo.forget(listening=True)  # a notification: read again
+    assert memo.lookup("dystonia", find) == versions(4)
+    memo.forget(listening=False)  # the listener lost its connection: trust nothing
+    assert memo.lookup("dystonia", find) == versions(5)
+    assert memo.lookup("dystonia", find) == versions(6)
+
+
+def test_a_lookup_that_a_notification_overtook_is_not_remembered(settings):
+    memo = versions_memo.VersionsMemo()
+    memo.forget(listening=True)
+    calls = []
+
+    def find_while_something_changes():
+        calls.append(1)
+        if len(calls) == 1:
+            memo.forget(listening=True)  # delivered after the lookup read the database
+        return versions(len(calls))
+
+    assert memo.lookup("dystonia", find_while_something_changes) == versions(1)
+    assert memo.lookup("dystonia", find_while_something_changes) == versions(2)  # read again
+    assert memo.lookup("dystonia", find_while_something_changes) == versions(2)
+
+
+def test_nothing_is_remembered_longer_than_a_shared_cache_may_keep_the_page(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    memo = versions_memo.VersionsMemo()
+    memo.forget(listening=True)
+    answers = iter([versions(1), versions(2)])
+    assert memo.lookup("dystonia", lambda: next(answers)) == versions(1)
+    assert memo.lookup("dystonia", lambda: next(answers)) == versions(2)
+
+
+def test_markers_forget_nothing_and_changes_forget_everything():
+    memo = versions_memo.VersionsMemo()
+    listener = versions_memo.Listener(memo)
+    memo.forget(listening=True)
+    memo.lookup("dystonia", lambda: versions(1))
+    listener.received(["marker-1"])
+    assert listener.marker == "marker-1"
+    assert memo.lookup("dystonia", lambda: versions(2)) == versions(1)
+    listener.received(["", "marker-2"])
+    assert listener.marker == "marker-2"
+    assert memo.lookup("dystonia", lambda: versions(3)) == versions(3)
+
+
+# With PostgreSQL: the listener, the triggers' notifications and the page.
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_shared_readers_cached_page_costs_no_query_while_listening(
+    listening, client, condition, django_assert_num_queries
+):
+    first = client.get(condition.get_absolute_url()).content
+    with django_assert_num_queries(0):
+        again = client.get(condition.get_absolute_url())
+    assert again.content == first
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_in_reader_still_reads_the_versions(listening, client_for, commenter, condition):
+    member = client_for(commenter)
+    member.get(condition.get_absolute_url())
+    remembered = len(versions_memo.memo._entries)
+    member.get(condition.get_absolute_url())
+    assert len(versions_memo.memo._entries) == remembered == 0
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["section", "comment", "rating", "display name"])
+def test_a_write_from_anywhere_reaches_shared_readers_once_it_is_delivered(
+    listening, client, condition, commenter, change
+):
+    from ratings.services import rating_submit
+    from tests.comments.factories import make_comment
+
+    make_comment(condition, commenter, text="Soon to be hidden.")
+    writes = {
+        "section": (
+            lambda: Section.objects.filter(page=condition).update(heading="Heading changed in the shell"),
+            lambda html: "Heading changed in the shell" in html,
+        ),
+        "comment": (
+            lambda: Comment.objects.filter(page=condition).update(status=Comment.Status.HIDDEN),
+            lambda html: "Soon to be hidden." not in html,
+        ),
+        "rating": (
+            lambda: rating_submit(page=condition, score=4, user=commenter),
+            lambda html: "Based on 1 rating" in html,
+        ),
+        "display name": (
+            lambda: type(commenter.profile).objects.filter(user=commenter).update(display_name="renamed-reader"),
+            lambda html: "renamed-reader said on" in html,
+        ),
+    }
+    write, shows_it = writes[change]
+    url = condition.get_absolute_url()
+    client.get(url)
+    assert not shows_it(client.get(url).content.decode())  # from the memo and the cache
+    write()
+    caught_up(listening)
+    assert shows_it(client.get(url).content.decode())
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_while_the_listener_is_cut_off_every_page_reads_its_versions(
+    listening, client, condition, django_assert_num_queries
+):
+    url = condition.get_absolute_url()
+    client.get(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [listening.raw.get_backend_pid()])
+    wait_for(lambda: not versions_memo.memo.listening)
+    with django_assert_num_queries(1):  # the versions
+        client.get(url)
+    # It listens again on its own, and only then trusts what it remembers.
+    wait_for(lambda: versions_memo.memo.listening, seconds=versions_memo.RETRY_SECONDS + 5)
+    client.get(url)
+    with django_assert_num_queries(0):
+        client.get(url)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_pages_read_under_load_are_never_older_than_the_last_delivered_change(listening, client, condition):
+    """Readers in threads while sections change: after each change is delivered, every reader sees it."""
+    url = condition.get_absolute_url()
+    stop = threading.Event()
+    errors = []
+
+    def read():
+        from django.test import Client
+
+        reader = Client()
+        try:
+            while not stop.is_set():
+                reader.get(url)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for thread in readers:
+        thread.start()
+    try:
+        for n in range(8):
+            Section.objects.filter(page=condition).update(heading=f"Edition {n} of the heading")
+            caught_up(listening)
+            assert f"Edition {n} of the heading" in client.get(url).content.decode()
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+    assert errors == []
