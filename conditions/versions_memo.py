@@ -91,6 +91,7 @@ class Listener(threading.Thread):
         self.stopping = threading.Event()
         self.raw = None
         self.marker = ""  # the last marker received (`received`)
+        self.failing = False
         self._wake, self._woken = os.pipe()  # `stop` writes to it, so the wait ends at once
 
     def run(self):
@@ -98,8 +99,9 @@ class Listener(threading.Thread):
             try:
                 self.listen()
             except Exception:  # any failure of the connection: stop trusting the memo, then retry
-                if not self.stopping.is_set():
+                if not self.stopping.is_set() and not self.failing:  # once an outage, not every retry
                     logger.warning("Listening for page version changes failed; retrying.", exc_info=True)
+                self.failing = True
             finally:
                 self.memo.forget(listening=False)
                 self.close()
@@ -113,6 +115,9 @@ class Listener(threading.Thread):
             cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")
         # Listening from here on: whatever commits now will be delivered.
         self.memo.forget(listening=True)
+        if self.failing:
+            logger.warning("Listening for page version changes again.")
+            self.failing = False
         while not self.stopping.is_set():
             readable, _, _ = select.select([self.raw, self._wake], [], [], HEARTBEAT_SECONDS)
             if self.raw in readable:
