@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 FRAGMENTS = "fragments"
 # The fragments' lifetime: only to free memory, since a change moves the key.
@@ -37,12 +38,12 @@ FRAGMENT_SECONDS = 86400
 
 def is_shared_reader(request) -> bool:
     """A reader with nothing of their own on any page: no session, no message waiting, not signed in."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return False
     user = getattr(request, "user", None)  # absent when a middleware answered before authentication
-    return (
-        settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-        and not (user is not None and user.is_authenticated)
-    )
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return True  # AuthenticationMiddleware's user, still unread: with no session, nobody is signed in
+    return not user.is_authenticated
 
 
 def reads_shared_page(request) -> bool:

@@ -10,8 +10,11 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.functional import SimpleLazyObject, empty
 
 from .logs import request_id_var
 
@@ -66,6 +69,23 @@ class ClientAddressMiddleware:
                 else:
                     request.META["REMOTE_ADDR"] = candidate
         return self.get_response(request)
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's MessageMiddleware, making a request's message storage only when something uses it.
+
+    Django makes it (a cookie signer and two storages) for every request, and saves it on every
+    response; most requests (a cached page, robots.txt, a static file's fallback) never look.
+    """
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response  # never used: nothing added, nothing read, nothing to save
+        return super().process_response(request, response)
 
 
 # Set per response by django-csp's decorators (@csp_exempt, @csp_update, @csp_replace, ...).

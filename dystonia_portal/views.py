@@ -1,6 +1,7 @@
 """Views that belong to the project rather than to a feature: the site's own pages (cookies,
 accessibility, contact), the health check, and the error page."""
 
+import functools
 import sys
 
 from django.conf import settings
@@ -22,8 +23,13 @@ ROBOTS_RULES = "User-agent: *\nDisallow: /search/\nDisallow: /ratings/\nDisallow
 def robots_txt(request):
     """robots.txt, pointing at the sitemap. A string rather than a template: crawlers ask for it
     often, and `make bench` uses it as the floor our middleware adds to (benchmarks/middleware_profile.py)."""
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
-    return HttpResponse(f"{ROBOTS_RULES}Sitemap: {sitemap}\n", content_type="text/plain; charset=utf-8")
+    return HttpResponse(_robots_text(request.scheme, request.get_host()), content_type="text/plain; charset=utf-8")
+
+
+@functools.lru_cache(maxsize=16)
+def _robots_text(scheme: str, host: str) -> str:
+    """The text for one scheme and host (ALLOWED_HOSTS keeps hosts few): the same every time."""
+    return f"{ROBOTS_RULES}Sitemap: {scheme}://{host}{reverse('sitemap')}\n"
 
 
 @never_cache

@@ -219,6 +219,24 @@ def test_a_page_for_a_reader_with_a_session_is_private(condition):
     assert "You gave this page 4 stars." in html(response)
 
 
+def test_only_a_reader_with_no_session_and_nobody_signed_in_is_shared(rf, commenter):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import SimpleLazyObject
+
+    from conditions.page_cache import is_shared_reader
+
+    request = rf.get("/")
+    request.user = SimpleLazyObject(AnonymousUser)  # as AuthenticationMiddleware leaves it, unread
+    assert is_shared_reader(request)
+    request.user = SimpleLazyObject(lambda: commenter)
+    request.user.is_authenticated  # noqa: B018 - read, as a view that signed someone in would have
+    assert not is_shared_reader(request)
+    request.user = commenter  # set outright (django.contrib.auth.login does)
+    assert not is_shared_reader(request)
+    assert not is_shared_reader(rf.get("/", HTTP_COOKIE="sessionid=abc"))
+    assert not is_shared_reader(rf.get("/", HTTP_COOKIE="messages=abc"))
+
+
 def test_a_comment_holding_the_old_csrf_placeholder_is_shown_as_written(condition, commenter):
     from django.test import Client
 

@@ -241,6 +241,15 @@ def test_robots_txt_points_at_the_sitemap(reader):
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
 
 
+def test_robots_txt_names_the_host_and_scheme_it_was_asked_on(reader, settings):
+    """The text is made once per scheme and host; each host still gets its own."""
+    settings.ALLOWED_HOSTS = ["testserver", "dystonia.example.org"]
+    assert "Sitemap: http://testserver/sitemap.xml" in reader.get("/robots.txt").content.decode()
+    other = reader.get("/robots.txt", HTTP_HOST="dystonia.example.org", secure=True).content.decode()
+    assert "Sitemap: https://dystonia.example.org/sitemap.xml" in other
+    assert "Sitemap: http://testserver/sitemap.xml" in reader.get("/robots.txt").content.decode()
+
+
 def test_reading_pages_never_writes(reader, demo, django_assert_num_queries):
     from django.test.utils import CaptureQueriesContext
 

@@ -150,6 +150,38 @@ def test_cookies_are_http_only_and_same_site_without_https(client, superuser):
     assert not session["secure"]
 
 
+def test_messages_are_made_only_for_requests_that_use_them(rf):
+    """dystonia_portal.middleware.LazyMessageMiddleware: untouched, no storage and no cookie; used,
+    Django's own cookie storage keeps and then hands back the message."""
+    from django.contrib import messages
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.utils.functional import empty
+
+    from dystonia_portal.middleware import LazyMessageMiddleware
+
+    untouched = rf.get("/robots.txt")
+    untouched.session = SessionStore()
+    response = LazyMessageMiddleware(lambda request: HttpResponse("plain"))(untouched)
+    assert untouched._messages._wrapped is empty
+    assert "messages" not in response.cookies
+
+    def adds(request):
+        messages.success(request, "You have signed out.")
+        return HttpResponse("added")
+
+    adding = rf.get("/")
+    adding.session = SessionStore()
+    response = LazyMessageMiddleware(adds)(adding)
+    reading = rf.get("/", HTTP_COOKIE=f"messages={response.cookies['messages'].value}")
+    reading.session = SessionStore()
+    seen = []
+    LazyMessageMiddleware(lambda request: seen.extend(map(str, messages.get_messages(request))) or HttpResponse())(
+        reading
+    )
+    assert seen == ["You have signed out."]
+
+
 def test_csp_nonce_is_sent_only_when_a_page_uses_it(rf):
     from django.http import HttpResponse
 
