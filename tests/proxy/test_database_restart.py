@@ -41,7 +41,8 @@ def get(port, path):
 
 @pytest.fixture(scope="module")
 def stack(nginx_installed):
-    """(cluster, nginx port): the site as `make serve` runs it, on a database we may stop."""
+    """(cluster, nginx port, gunicorn port, environment): the site as `make serve` runs it, on a
+    database we may stop."""
     if not (PG_BIN / "initdb").exists():
         unavailable(f"PostgreSQL 15 server binaries are not in {PG_BIN} (apt-get install -y postgresql-15)")
     run_dir = Path(tempfile.mkdtemp(prefix="dystonia-restart-test-"))
@@ -55,6 +56,8 @@ def stack(nginx_installed):
             "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
             "DJANGO_TRUSTED_PROXY_COUNT": "1",
             "DJANGO_PAGE_CACHE_SECONDS": "1",
+            # As in production on PostgreSQL (the test run turns it off for its own process).
+            "DJANGO_PAGE_VERSIONS_LISTEN": "true",
             "DJANGO_LOG_LEVEL": "CRITICAL",
             "DJANGO_SETTINGS_MODULE": "dystonia_portal.settings",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -84,7 +87,7 @@ def stack(nginx_installed):
             wait_for_port(port, timeout=30)
             proxy, site = start_proxy(f"127.0.0.1:{port}", run_dir)
             try:
-                yield cluster, site.port
+                yield cluster, site.port, port, env
             finally:
                 proxy.terminate()
                 proxy.wait(timeout=10)
@@ -94,8 +97,45 @@ def stack(nginx_installed):
             shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def test_a_change_made_in_another_process_reaches_every_worker_at_once(stack):
+    """Each worker remembers the page's versions (conditions.versions_memo) and serves it with no
+    query; a write from the shell, another process, notifies them all as it commits. Their own
+    gunicorn here, with the memo's time limit (DJANGO_PAGE_CACHE_SECONDS) at a minute, so only
+    the notification can be what makes them read again."""
+    _, _, _, env = stack
+    port = free_port()
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "DJANGO_PAGE_CACHE_SECONDS": "60"}
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(  # noqa: S603 - our own server and config
+        [gunicorn, "--config", "gunicorn.conf.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port, timeout=30)
+        for _ in range(12):  # enough for each of the 3 workers to remember the page
+            status, _, body = get(port, PAGE)
+            assert status == 200 and "Changed from the shell" not in body
+        subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", "shell", "-c", SHELL_EDIT],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        seen = ["Changed from the shell" in get(port, PAGE)[2] for _ in range(12)]
+        assert all(seen), f"a worker served the page as it was before the change: {seen}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+SHELL_EDIT = (
+    "from conditions.models import Section; "
+    "Section.objects.filter(page__slug='dystonia', page__parent=None).update(heading='Changed from the shell')"
+)
+
+
 def test_with_postgresql_stopped_readers_get_the_last_good_page_or_a_styled_503(stack):
-    cluster, port = stack
+    cluster, port, _, _ = stack
     status, headers, good = get(port, PAGE)
     assert status == 200 and "Dystonia" in good
     time.sleep(2.2)  # nginx's copy is now stale (max-age 1 s, nginx counts whole seconds)
@@ -126,7 +166,7 @@ def test_with_postgresql_stopped_readers_get_the_last_good_page_or_a_styled_503(
 
 
 def test_a_postgresql_restart_under_load_gives_no_reader_a_500(stack):
-    cluster, port = stack
+    cluster, port, _, _ = stack
     paths = [PAGE, NEVER_CACHED, "/conditions/", "/healthz"]
     for path in paths:
         get(port, path)
