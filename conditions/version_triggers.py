@@ -14,6 +14,7 @@ only bumps an existing one (on delete, when the page it belongs to may be going 
 from dataclasses import dataclass
 
 from django.db import NotSupportedError
+from django.db.migrations import RunPython
 
 PAGE_TABLE = "conditions_page"
 # Every statement that writes a counter table notifies this channel (conditions.versions_memo listens).
@@ -93,6 +94,18 @@ def notify_trigger_sql(vendor: str, *, table: str) -> list[str]:
 
 def drop_notify_trigger_sql(vendor: str, *, table: str) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {table}_notify ON {table}"] if vendor == "postgresql" else []
+
+
+def notify_operation(table: str) -> RunPython:
+    """A migration's operation making (or, backwards, dropping) the counter table `table`'s NOTIFY trigger."""
+
+    def create(apps, schema_editor):
+        run(schema_editor, notify_trigger_sql(schema_editor.connection.vendor, table=table))
+
+    def drop(apps, schema_editor):
+        run(schema_editor, drop_notify_trigger_sql(schema_editor.connection.vendor, table=table))
+
+    return RunPython(create, drop)
 
 
 def drop_row_trigger_sql(vendor: str, *, name: str, table: str) -> list[str]:

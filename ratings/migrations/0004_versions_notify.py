@@ -2,17 +2,7 @@
 
 from django.db import migrations
 
-from conditions.version_triggers import drop_notify_trigger_sql, notify_trigger_sql, run
-
-TABLE = "ratings_ratingsummary"
-
-
-def create(apps, schema_editor):
-    run(schema_editor, notify_trigger_sql(schema_editor.connection.vendor, table=TABLE))
-
-
-def drop(apps, schema_editor):
-    run(schema_editor, drop_notify_trigger_sql(schema_editor.connection.vendor, table=TABLE))
+from conditions.version_triggers import notify_operation
 
 
 class Migration(migrations.Migration):
@@ -21,4 +11,4 @@ class Migration(migrations.Migration):
         ("conditions", "0008_versions_notify"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [notify_operation("ratings_ratingsummary")]
