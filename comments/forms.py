@@ -58,11 +58,12 @@ class CommentForm(forms.Form):
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, started: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         # Check the token that came in, but always hand out a fresh one, so a form shown
-        # again after an error can be sent.
-        self.initial["started"] = form_started_token()
+        # again after an error can be sent. (`started`: a stand-in, for a form kept as HTML
+        # with a slot for each reader's own token, comments_tags._form_fields.)
+        self.initial["started"] = started or form_started_token()
         self._submitted_started = self.data.get(self.add_prefix("started"), "")
         if self.is_bound:
             self.data = self.data.copy()

@@ -23,6 +23,7 @@ database triggers move in the same transaction as every write, so nothing cached
 stale and nothing is shared that is one reader's.
 """
 
+import re
 import secrets
 
 from django.conf import settings
@@ -105,21 +106,35 @@ def get_or_build(cache_key: str | None, build):
 
 
 def get_or_build_with_token(cache_key: str | None, request, build) -> str:
-    """Like `get_or_build`, for HTML every signed-in reader sees alike but for their CSRF token.
+    """`get_or_build_with_slots` for HTML every signed-in reader sees alike but for their CSRF token,
+    filled in exactly as `{% csrf_token %}` would have written it."""
+    return get_or_build_with_slots(cache_key, build, {"csrf_token": lambda: get_token(request)})
 
-    `build(context)` renders with `context` added to its template context. It is built once
-    with a random stand-in for the token, made afresh for that build so no stored text can
-    hold it, and kept split where the stand-in was; each reader gets the pieces joined with
-    their own token, exactly as `{% csrf_token %}` would have written it.
+
+def get_or_build_with_slots(cache_key: str | None, build, values: dict) -> str:
+    """Like `get_or_build`, for HTML every reader sees alike but for a few values of their own.
+
+    `values` maps a template context name to a function giving this reader's value for it.
+    `build(context)` renders with `context` added to its template context: it is built once
+    with a random stand-in for each value, made afresh for that build so no stored text can
+    hold one, and kept split where the stand-ins were. Each reader gets the pieces joined with
+    their own values, each worked out only if the HTML uses it. With no key, `build({})`.
     """
     if cache_key is None:
         return build({})
     pieces = get(cache_key)
     if pieces is None:
-        stand_in = secrets.token_hex(16)
-        pieces = tuple(build({"csrf_token": stand_in}).split(stand_in))
+        stand_ins = {secrets.token_hex(16): name for name in values}
+        html = build({name: stand_in for stand_in, name in stand_ins.items()})
+        # Text, then (name, text) for each stand-in found, in order.
+        parts = re.split(f"({'|'.join(stand_ins)})", html)
+        pieces = (parts[0], tuple((stand_ins[parts[i]], parts[i + 1]) for i in range(1, len(parts), 2)))
         put(cache_key, pieces)
-    return get_token(request).join(pieces) if len(pieces) > 1 else pieces[0]
+    head, slots = pieces
+    if not slots:
+        return head
+    own = {name: values[name]() for name in {name for name, _ in slots}}
+    return head + "".join(own[name] + text for name, text in slots)
 
 
 class CacheHeadersMiddleware:

@@ -13,7 +13,7 @@ from conditions import page_cache
 from dystonia_portal.confirmations import confirmations_for
 from dystonia_portal.readers import session_key
 
-from ..forms import CommentForm
+from ..forms import CommentForm, form_started_token
 from ..models import EDIT_WINDOW, Comment, CommentSettings, Report
 
 register = template.Library()
@@ -231,18 +231,35 @@ def _reader_context(request, user, page, thread_page: ThreadPage, *, form, repor
     if form is None and user.is_authenticated and not closed:
         form = CommentForm()
     back_here = urlencode({"next": page.get_absolute_url() + "#comments"})
+    form = None if closed else form
     return {
         "page": page,
         "comments": comments,
         "count": thread_page.count,
         "pagination": thread_page.pagination,
         "closed": closed,
-        "form": None if closed else form,
+        "form": form,
+        "form_fields": _form_fields(form) if form is not None else "",
         "failed_form": form if form is not None and form.is_bound else None,
         "post_url": reverse("comments:post", args=[page.slug]),
         "sign_in_url": reverse("accounts:signin") + "?" + back_here,
         "sign_up_url": reverse("accounts:signup") + "?" + back_here,
     }
+
+
+def _form_fields(form: CommentForm) -> SafeString:
+    """The comment form's fields: a form sent back with its errors as it is, a blank one from the
+    cache, the same for everyone but the timestamp token each reader gets afresh."""
+    if form.is_bound:
+        return _render("comments/comment_fields.html", {"form": form})
+    html = page_cache.get_or_build_with_slots(
+        "comments:blank-form-fields",
+        lambda context: render_to_string(
+            "comments/comment_fields.html", {"form": CommentForm(started=context.get("started"))}
+        ),
+        {"started": form_started_token},
+    )
+    return mark_safe(html)  # noqa: S308 - our own rendered template
 
 
 def _members_own(user, page, entries: list[Entry], *, first_page: bool) -> tuple[list[Comment], set[int]]:

@@ -379,3 +379,29 @@ def test_an_authors_view_never_reaches_what_other_readers_are_served(condition, 
         assert f"/comments/{mine.pk}/report/" in html
     # And the author's own page stays theirs after the others have filled the cache.
     assert "Waiting for a moderator" in page_html(author, condition)
+
+
+def test_each_member_gets_the_kept_blank_form_with_their_own_fresh_timestamp(
+    client_for, condition, commenter, other_commenter, settings
+):
+    """The blank form's fields are kept as HTML with a slot for the timestamp token (comments_tags
+    ._form_fields): each page carries a new one, and a comment sent with it is accepted."""
+    import re
+
+    from django.core import signing
+
+    from comments.forms import FORM_SALT
+
+    settings.COMMENT_MIN_SECONDS = 0
+    tokens = []
+    for member in (commenter, other_commenter, commenter):
+        html = client_for(member).get(condition.get_absolute_url()).content.decode()
+        assert 'id="id_text"' in html and "Read the <a" in html
+        tokens.append(re.search(r'name="started" value="([^"]+)"', html).group(1))
+    assert all(signing.TimestampSigner(salt=FORM_SALT).unsign(token) for token in tokens)
+    member = client_for(commenter)
+    posted = member.post(
+        f"/comments/{condition.slug}/add/", {"text": "Sent from the kept form.", "website": "", "started": tokens[0]}
+    )
+    assert posted.status_code == 302
+    assert Comment.objects.filter(text="Sent from the kept form.", author=commenter).exists()

@@ -408,3 +408,33 @@ def test_a_members_cached_rating_block_is_for_their_score_only(client_for, comme
         # Two stars or fewer asks what was wrong; five does not.
         assert "data-rating-feedback hidden" not in mine
         assert "data-rating-feedback hidden" in theirs
+
+
+def test_html_kept_with_slots_gets_each_readers_own_values_and_never_keeps_them():
+    from django.core.cache import caches
+
+    from conditions.page_cache import FRAGMENTS, get_or_build_with_slots
+
+    builds = []
+
+    def build(context):
+        builds.append(context)
+        return f"<p>{context.get('a', 'A')} and {context.get('b', 'B')}, {context.get('a', 'A')} again</p>"
+
+    asked = []
+
+    def value(name, text):
+        return lambda: asked.append(name) or text
+
+    first = get_or_build_with_slots("test:slots", build, {"a": value("a", "ann"), "b": value("b", "bob")})
+    second = get_or_build_with_slots("test:slots", build, {"a": value("a", "cat"), "b": value("b", "dan")})
+    assert first == "<p>ann and bob, ann again</p>"
+    assert second == "<p>cat and dan, cat again</p>"
+    assert len(builds) == 1  # built once, with stand-ins
+    kept = repr(caches[FRAGMENTS].get("test:slots"))
+    assert not any(name in kept for name in ("ann", "bob", "cat", "dan"))
+    assert sorted(asked) == ["a", "a", "b", "b"]  # each value worked out once per reader
+
+    unused = get_or_build_with_slots("test:no-slots", lambda context: "<p>plain</p>", {"a": value("x", "never")})
+    assert unused == "<p>plain</p>" and "x" not in asked
+    assert get_or_build_with_slots(None, build, {"a": value("a", "ann")}) == "<p>A and B, A again</p>"
