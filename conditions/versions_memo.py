@@ -122,11 +122,13 @@ class Listener(threading.Thread):
             readable, _, _ = select.select([self.raw, self._wake], [], [], HEARTBEAT_SECONDS)
             if self.raw in readable:
                 self.raw.poll()  # raises when the connection has gone
-                self.received([notify.payload for notify in self.raw.notifies])
-                self.raw.notifies.clear()
             elif not readable:
                 with self.raw.cursor() as cursor:
                     cursor.execute("SELECT 1")
+            # Whatever arrived, while polling or while the check ran.
+            if self.raw.notifies:
+                self.received([notify.payload for notify in self.raw.notifies])
+                self.raw.notifies.clear()
 
     def received(self, payloads: list[str]) -> None:
         """The triggers' notifications carry no payload: forget everything. One with a payload is
