@@ -17,7 +17,8 @@ told. So:
   notification lost without the connection noticing cannot hold a page back for longer.
 
 Only shared readers use it (they have no session, so they wrote nothing): a change reaches
-them as soon as PostgreSQL delivers its notification, well under a millisecond here. Everyone
+them as soon as PostgreSQL delivers its notification (here a median of 0.05 ms after the
+commit returned, 1.3 ms at most in 200 tries with the test suite running beside). Everyone
 else reads versions from the database on every request, so they always see their own writes.
 Off with settings.PAGE_VERSIONS_LISTEN (SQLite has no notifications; the tests' transactions
 are rolled back, never committed, so they never notify).
