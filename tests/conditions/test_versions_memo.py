@@ -29,8 +29,10 @@ def listening(settings):
     settings.PAGE_VERSIONS_LISTEN = True
     versions_memo.ensure_listening()
     wait_for(lambda: versions_memo.memo.listening)
-    yield versions_memo._listener
+    listener = versions_memo._listener
+    yield listener
     versions_memo.stop_listening()
+    assert not listener.is_alive() and listener.raw is None  # its connection closed, before the database goes
 
 
 def caught_up(listener) -> None:
