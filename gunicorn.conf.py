@@ -44,6 +44,14 @@ max_requests_jitter = 2000
 # Load the app once in the master, so a broken configuration fails at start, not per worker.
 preload_app = True
 
+
+def when_ready(server):
+    """In the master, after loading the app and before forking: compile the templates and URL
+    patterns once, so no new worker spends its first requests on it (dystonia_portal.warmup)."""
+    from dystonia_portal.warmup import compile_templates_and_urls
+
+    server.log.info("Compiled %d templates before starting workers", compile_templates_and_urls())
+
 # Both logs to stderr, for systemd's journal or the container's log driver. Django writes its
 # own JSON lines there too; the access log adds one line per request with the request id.
 accesslog = "-"

@@ -7,7 +7,6 @@ from django.core.paginator import EmptyPage
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -191,22 +190,23 @@ def _page_context(request, page, *, preview, failed_form=None):
 
 def page_detail(request, slug, subpage_slug=None):
     """A condition page or sub-page. What is cached, and for whom, is conditions.page_cache's to say."""
-    preview = can_preview_drafts(request.user)
     shared = reads_shared_page(request)
+    # A shared reader is signed out, so never an editor previewing drafts.
+    preview = not shared and can_preview_drafts(request.user)
     # The page's versions alone, in one small query (for a shared reader, none while this
     # process's memo of them can be trusted); for a shared reader, its whole page's key.
     versions = find_page_versions(slug=slug, subpage_slug=subpage_slug, preview=preview, remembered=shared)
     whole_page_key = page_cache.page_key(request, versions, preview=preview) if shared else None
-    html = page_cache.get(whole_page_key)
-    if html is not None:
-        return HttpResponse(html)
+    content = page_cache.get(whole_page_key)  # kept encoded, as it is sent
+    if content is not None:
+        return HttpResponse(content)
     page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview, versions=versions)
     context = _page_context(request, page, preview=preview)
     if whole_page_key is None:
         return render(request, "conditions/page_detail.html", context)
-    html = render_to_string("conditions/page_detail.html", context, request=request)
-    page_cache.put(whole_page_key, html)
-    return HttpResponse(html)
+    response = render(request, "conditions/page_detail.html", context)
+    page_cache.put(whole_page_key, response.content)
+    return response
 
 
 def page_with_failed_form(request, slug, form, *, status=400):
