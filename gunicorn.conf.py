@@ -52,6 +52,7 @@ def when_ready(server):
 
     server.log.info("Compiled %d templates before starting workers", compile_templates_and_urls())
 
+
 # Both logs to stderr, for systemd's journal or the container's log driver. Django writes its
 # own JSON lines there too; the access log adds one line per request with the request id.
 accesslog = "-"

@@ -16,13 +16,18 @@ from django.urls import get_resolver
 def compile_templates_and_urls() -> int:
     """Compile every template in the project's and the apps' template folders (the cached loader
     keeps them) and the URL patterns; how many templates. No database is touched."""
-    engine = engines["django"].engine
-    folders = [Path(folder) for loader in engine.template_loaders for folder in _folders(loader)]
-    names = sorted({str(path.relative_to(folder)) for folder in folders for path in folder.rglob("*.html")})
-    for name in names:
-        engine.get_template(name)
+    count = 0
+    for backend in engines.all():  # none for a bare app (benchmarks.bare)
+        engine = getattr(backend, "engine", None)  # Django's own template language only
+        if engine is None:
+            continue
+        folders = [Path(folder) for loader in engine.template_loaders for folder in _folders(loader)]
+        names = sorted({str(path.relative_to(folder)) for folder in folders for path in folder.rglob("*.html")})
+        for name in names:
+            engine.get_template(name)
+        count += len(names)
     get_resolver().reverse_dict  # noqa: B018 - reading it compiles every URL pattern
-    return len(names)
+    return count
 
 
 def _folders(loader):
