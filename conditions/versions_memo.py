@@ -163,8 +163,9 @@ _start_lock = threading.Lock()
 
 def remembered(key, find):
     """`find()` (a page's versions), from this process's memo when that is on and can be trusted."""
-    if settings.PAGE_VERSIONS_LISTEN and connections["default"].vendor == "postgresql":
-        ensure_listening()
+    if not settings.PAGE_VERSIONS_LISTEN or connections["default"].vendor != "postgresql":
+        return find()  # off: nothing remembered, whatever a parent process left in the memo
+    ensure_listening()
     return memo.lookup(key, find)
 
 
