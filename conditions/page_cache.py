@@ -153,7 +153,10 @@ class CacheHeadersMiddleware:
         response = self.get_response(request)
         if response.streaming or response.has_header("Cache-Control"):
             return response  # static files and views that chose their own
-        patch_vary_headers(response, ["Cookie"])
+        if response.has_header("Vary"):
+            patch_vary_headers(response, ["Cookie"])
+        else:
+            response["Vary"] = "Cookie"  # what patch_vary_headers would write, without parsing
         if not is_shared_reader(request) or response.cookies:
             response["Cache-Control"] = "private, no-store"
         elif request.method in ("GET", "HEAD") and response.status_code == 200:

@@ -1,10 +1,11 @@
 """Request-wide wiring: a request id on every request and log line, the client's address behind
 proxies, and the Content-Security-Policy header."""
 
+import functools
 import ipaddress
 import re
+import secrets
 import time
-import uuid
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -15,6 +16,7 @@ from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject, empty
+from simple_history.middleware import HistoryRequestMiddleware
 
 from .logs import request_id_var
 
@@ -35,7 +37,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         # META, not request.headers: that builds a dict of every header, which most requests never need.
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request.request_id = incoming if SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = incoming if SAFE_REQUEST_ID.match(incoming) else secrets.token_hex(16)
         request.started_at = time.monotonic()
         token = request_id_var.set(request.request_id)
         try:
@@ -60,16 +62,31 @@ class ClientAddressMiddleware:
     def __call__(self, request):
         count = settings.TRUSTED_PROXY_COUNT
         if count:
-            forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-            if len(forwarded) >= count:
-                candidate = forwarded[-count]
-                try:
-                    ipaddress.ip_address(candidate)
-                except ValueError:
-                    pass
-                else:
-                    request.META["REMOTE_ADDR"] = candidate
+            forwarded_for = request.META.get("HTTP_X_FORWARDED_FOR", "")
+            # Remembered per header value (the same reader sends the same one each time), but
+            # only short ones, so a client cannot fill the memory with long made-up chains.
+            find = client_address if len(forwarded_for) <= 200 else client_address.__wrapped__
+            address = find(forwarded_for, count)
+            if address is not None:
+                request.META["REMOTE_ADDR"] = address
         return self.get_response(request)
+
+
+@functools.lru_cache(maxsize=2048)
+def client_address(forwarded_for: str, count: int) -> str | None:
+    """The address our outermost proxy saw, from an X-Forwarded-For value; None if it has none.
+
+    Splitting the value and parsing the address was a twentieth of `/robots.txt` in process.
+    """
+    forwarded = [part.strip() for part in forwarded_for.split(",")]
+    if len(forwarded) < count:
+        return None
+    candidate = forwarded[-count]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return None
+    return candidate
 
 
 class LazyMessageMiddleware(MessageMiddleware):
@@ -90,23 +107,32 @@ class LazyMessageMiddleware(MessageMiddleware):
 
 
 # Set per response by django-csp's decorators (@csp_exempt, @csp_update, @csp_replace, ...).
-PER_RESPONSE_POLICY = (
-    "_csp_exempt",
-    "_csp_exempt_ro",
-    "_csp_config",
-    "_csp_update",
-    "_csp_replace",
-    "_csp_config_ro",
-    "_csp_update_ro",
-    "_csp_replace_ro",
+PER_RESPONSE_POLICY = frozenset(
+    {
+        "_csp_exempt",
+        "_csp_exempt_ro",
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+    }
 )
-_built_policies: dict = {}
+
+
+@functools.cache
+def site_policies() -> dict[str, str] | None:
+    """The site-wide headers, built once from settings; None when some paths are excluded."""
+    if _excludes_prefixes():
+        return None
+    return {HEADER: build_policy(), HEADER_REPORT_ONLY: build_policy(report_only=True)}
 
 
 @receiver(setting_changed)
 def _forget_built_policies(*, setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
-        _built_policies.clear()
+        site_policies.cache_clear()
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -115,21 +141,20 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     django-csp builds the header from settings on each response; for every response without a
     nonce or a per-view policy that is the same string each time, and building it was an
     eighth of what our middleware cost `/robots.txt` (benchmarks/middleware_profile.py). Responses with a
-    nonce or their own policy, and DEBUG, go through django-csp unchanged.
+    nonce or their own policy, excluded paths, and DEBUG go through django-csp unchanged.
     """
 
     def process_response(self, request, response):
+        policies = site_policies()
         if (
-            settings.DEBUG
+            policies is None
+            or settings.DEBUG
             or getattr(request, "_csp_nonce", None) is not None
-            or any(hasattr(response, name) for name in PER_RESPONSE_POLICY)
-            or _excludes_prefixes()
+            # The decorators set these on the response itself.
+            or not PER_RESPONSE_POLICY.isdisjoint(vars(response))
         ):
             return super().process_response(request, response)
-        if not _built_policies:
-            _built_policies[HEADER] = build_policy()
-            _built_policies[HEADER_REPORT_ONLY] = build_policy(report_only=True)
-        for header, policy in _built_policies.items():
+        for header, policy in policies.items():
             if policy and header not in response:
                 response[header] = policy
         # As django-csp does: a nonce asked for after the header is written is an error, not a gap.
@@ -142,3 +167,20 @@ def _excludes_prefixes() -> bool:
         (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
         for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
     )
+
+
+def EditHistoryMiddleware(get_response):  # noqa: N802 (a middleware factory, named as Django's are)
+    """django-simple-history's request middleware, for the requests that may change something.
+
+    It puts the request where the history records can find who made a change. A GET, HEAD or
+    OPTIONS changes nothing here (the models with history are edited only by POSTs in the
+    admin and the moderation views), so those skip the two thread-local writes it costs.
+    """
+    with_request = HistoryRequestMiddleware(get_response)
+
+    def middleware(request):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return get_response(request)
+        return with_request(request)
+
+    return middleware
