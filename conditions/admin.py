@@ -160,7 +160,8 @@ class PageAdmin(SimpleHistoryAdmin):
     def view_on_site_link(self, page):
         if page.pk is None:
             return "-"
-        label = "View on site" if page.is_published else "Preview draft"
+        # A published sub-page under a draft guide is a 404 for readers: staff see a preview.
+        label = "View on site" if page.is_live else "Preview draft"
         return format_html('<a href="{}">{}</a>', page.get_absolute_url(), label)
 
 

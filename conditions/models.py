@@ -162,6 +162,11 @@ class Page(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def is_live(self):
+        """What readers can open: published and, for a sub-page, under a published guide (as published())."""
+        return self.is_published and (self.parent_id is None or self.parent.is_published)
+
     def is_review_overdue(self, today=None):
         return self.next_review_due < (today or timezone.localdate())
 

@@ -55,7 +55,7 @@ def rating_block(context, page):
     never cached.
     """
     request = context["request"]
-    if not (page.is_published and (page.parent_id is None or page.parent.is_published)):
+    if not page.is_live:
         # An editor previewing a draft: the rating endpoints refuse drafts, so offer no form.
         return render_to_string("ratings/rating_block.html", {"page": page, "live": False})
     own = reader_rating(request, page)

@@ -643,6 +643,25 @@ def test_account_page_lists_your_comments_with_their_status_and_your_ratings(
     assert 'href="/account/password/">Change your password</a>' in html
 
 
+def test_account_page_links_only_to_rated_pages_readers_can_open(client_for, commenter, commenter_records):
+    """A published sub-page whose guide went back to draft is a 404, so its title is shown unlinked."""
+    symptoms = Page.objects.get(parent=commenter_records, slug="symptoms")
+    causes = Page.objects.get(parent=commenter_records, slug="causes")
+    Page.objects.filter(pk=causes.pk).update(status=Page.Status.DRAFT)
+    client = client_for(commenter)
+
+    html = client.get(reverse("accounts:account")).content.decode()
+    assert "Causes of dystonia:\n        5 out of 5" in html  # its own draft: no link
+    assert "Symptoms of dystonia</a>:\n        4 out of 5" in html
+
+    Page.objects.filter(pk=commenter_records.pk).update(status=Page.Status.DRAFT)
+    html = client.get(reverse("accounts:account")).content.decode()
+    assert "Dystonia:\n        3 out of 5" in html
+    assert "Symptoms of dystonia:\n        4 out of 5" in html  # published, but its guide is not
+    assert client.get(symptoms.get_absolute_url()).status_code == 404  # which is why
+    assert f'href="{symptoms.get_absolute_url()}"' not in html
+
+
 def test_account_page_says_when_there_is_nothing_yet(client_for, commenter):
     html = client_for(commenter).get(reverse("accounts:account")).content.decode()
     assert "You have not posted any comments." in html

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -81,6 +82,20 @@ def test_published_guide_change_form_offers_a_guide_change(client_for, editor, c
     assert 'value="Change this guide"' in html
     assert 'name="title"' not in html  # read only
     assert reverse("admin:conditions_guiderevision_start", args=[condition.pk]) in html
+
+
+def test_the_change_form_says_view_on_site_only_for_pages_readers_can_open(client_for, editor, condition):
+    symptoms = Page.objects.get(parent=condition, slug="symptoms")
+    client = client_for(editor)
+
+    def link_label(page):
+        html = client.get(reverse("admin:conditions_page_change", args=[page.pk])).content.decode()
+        return re.search(rf'<a href="{re.escape(page.get_absolute_url())}">([^<]+)</a>', html).group(1)
+
+    assert link_label(symptoms) == "View on site"
+    Page.objects.filter(pk=condition.pk).update(status=Page.Status.DRAFT)
+    assert link_label(symptoms) == "Preview draft"  # published itself, but its guide is not
+    assert link_label(condition) == "Preview draft"
 
 
 def test_a_never_published_guide_is_edited_in_place(client_for, editor, make_page):
