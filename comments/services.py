@@ -217,13 +217,16 @@ def comment_delete(*, comment: Comment, user) -> Comment:
     return comment
 
 
+OWN_COMMENT_REPORT = "You cannot report your own comment. You can change or delete it instead."
+
+
 @transaction.atomic
 def comment_report(
     *, comment: Comment, reason: str, details: str = "", reporter=None, session_hash: str = "", address_hash: str = ""
 ) -> Report:
     """File one reader's report; hide the comment once enough different people have reported it.
 
-    Raises CommentError when this reader has already reported the comment.
+    Raises CommentError when this reader has already reported the comment, or wrote it.
     """
     if (reporter is None) == (not session_hash):
         raise ValueError("Give exactly one of reporter or session_hash.")
@@ -232,6 +235,8 @@ def comment_report(
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.status == Comment.Status.REMOVED:
         raise CommentError("This comment has been removed.")
+    if reporter is not None and comment.author_id == reporter.pk:
+        raise CommentError(OWN_COMMENT_REPORT)
     try:
         with transaction.atomic():
             report = Report.objects.create(

@@ -169,6 +169,9 @@ def comment_report(request, comment_id):
     comment = _comment_or_404(
         Comment.objects.reportable_by(request.user).select_related("page", "author__profile"), comment_id
     )
+    if request.user.is_authenticated and comment.author_id == request.user.pk:
+        # The page offers its author Change and Delete instead; this is someone typing the URL.
+        return render(request, "comments/report_own.html", {"comment": comment}, status=403)
     if _reports_by_reader(request).filter(comment=comment).exists():
         return render(request, "comments/report_already.html", {"comment": comment})
     form = ReportForm(request.POST or None)

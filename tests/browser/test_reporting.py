@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -74,3 +74,26 @@ def test_three_readers_report_a_comment_and_it_is_hidden(new_context, signed_in,
     expect(third.get_by_text(re.compile(rf"{COMMENT_AUTHOR} said on"))).to_have_count(0)
     expect(third.get_by_text(re.compile(r"said on"))).to_have_count(2)
     expect(third.get_by_role("heading", name=re.compile(r"^The 2 comments posted are personal views"))).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_an_author_who_types_their_own_comments_report_address_is_told_why_not(signed_in, width):
+    from django.contrib.auth import get_user_model
+
+    from comments.models import Comment
+
+    author = get_user_model().objects.get(username=COMMENT_AUTHOR)
+    comment = Comment.objects.filter(author=author).first()
+    tab = signed_in(author, viewport={"width": width, "height": 900}).new_page()
+
+    tab.goto("/conditions/dystonia/")
+    own = tab.locator(f"#comment-{comment.pk}")
+    expect(own.get_by_role("link", name=REPORT_LINK)).to_have_count(0)  # the page offers Delete instead
+
+    response = tab.goto(f"/comments/{comment.pk}/report/")
+    assert response.status == 403
+    expect(tab.get_by_role("heading", level=1)).to_have_text("You cannot report your own comment")
+    assert_accessible(tab)
+    assert_no_horizontal_scroll(tab, width)
+    tab.get_by_role("link", name="Back to your comment on Dystonia").click()
+    expect(tab).to_have_url(re.compile(rf"/conditions/dystonia/#comment-{comment.pk}$"))

@@ -145,6 +145,14 @@ def test_a_reader_reports_a_comment_only_once(condition, commenter, other_commen
     assert comment.reports.count() == 1
 
 
+def test_an_author_cannot_report_their_own_comment(condition, commenter):
+    comment = make_comment(condition, commenter)
+    with pytest.raises(services.CommentError, match="You cannot report your own comment"):
+        services.comment_report(comment=comment, reason=Report.Reason.AT_RISK, reporter=commenter)
+    assert not Report.objects.exists()
+    assert len(mail.outbox) == 0  # no urgent item, no email to the moderators
+
+
 def test_a_held_comment_stays_held_when_reported(condition, commenter):
     comment = make_comment(condition, commenter, status=Comment.Status.HELD)
     report_by_sessions(comment, 3)

@@ -726,3 +726,18 @@ def test_a_comment_confirmation_is_shown_once_and_never_to_another_reader(client
         html = reader.get(condition.get_absolute_url()).content.decode()
         assert "Your comment has been posted." not in html
         assert "autofocus" not in comments_section(html)
+
+
+def test_an_author_cannot_report_their_own_comment_by_typing_its_url(client_for, commenter, condition):
+    """The page offers its author Change and Delete, never Report; the URL says why and writes nothing."""
+    comment = make_comment(condition, commenter, "My own words.")
+    client = client_for(commenter)
+
+    for response in (client.get(report_url(comment)), client.post(report_url(comment), {"reason": "at_risk"})):
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "You cannot report your own comment" in html
+        assert f'href="{comment.get_absolute_url()}"' in html
+    assert not Report.objects.exists()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED

@@ -91,8 +91,8 @@ def test_held_hidden_and_removed_comments_cannot_be_reported_by_anyone(request, 
     assert not Report.objects.exists()
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_a_published_comment_can_be_reported_by_anyone(request, client, comment_in, persona):
+@pytest.mark.parametrize("persona", [persona for persona in PERSONAS if persona != "commenter"])
+def test_a_published_comment_can_be_reported_by_anyone_but_its_author(request, client, comment_in, persona):
     comment = comment_in(Comment.Status.PUBLISHED)
     client = as_persona(request, client, persona)
     page = client.get(reverse("comments:report", args=[comment.pk])).content.decode()
@@ -101,6 +101,16 @@ def test_a_published_comment_can_be_reported_by_anyone(request, client, comment_
     response = client.post(reverse("comments:report", args=[comment.pk]), {"reason": "spam", "details": ""})
     assert response["Location"] == reverse("comments:report_thanks", args=[comment.pk])
     assert Report.objects.filter(comment=comment).count() == 1
+
+
+def test_the_author_of_a_published_comment_is_told_they_cannot_report_it(request, client, comment_in):
+    comment = comment_in(Comment.Status.PUBLISHED)
+    client = as_persona(request, client, "commenter")
+    for method in ("get", "post"):
+        response = getattr(client, method)(reverse("comments:report", args=[comment.pk]), {"reason": "spam"})
+        assert response.status_code == 403
+        assert "You cannot report your own comment" in response.content.decode()
+    assert not Report.objects.exists()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
