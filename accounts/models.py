@@ -31,6 +31,43 @@ class Profile(models.Model):
         return self.display_name
 
 
+class MemberVersion(models.Model):
+    """A counter of what a member sees of their own on condition pages, moved by database triggers.
+
+    Their rating and its feedback, their reports, their comments (a moderator's decision on
+    one included), their account and their profile: every write to one of these moves the
+    member's version in the same transaction, whatever made it (migrations 0003 here and the
+    `member_version` ones in ratings and comments). Their own parts of a page are cached under
+    it (conditions.page_cache.member_key), so a member always sees their own writes at once.
+    The row is made with the account, by a trigger too.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="account", on_delete=models.CASCADE, related_name="member_version"
+    )
+    version = models.PositiveBigIntegerField("version", default=1, editable=False)
+
+    class Meta:
+        verbose_name = "member version"
+        verbose_name_plural = "member versions"
+
+    def __str__(self):
+        return f"{self.user_id}.{self.version}"
+
+
+def member_version(user) -> str | None:
+    """The signed-in `user`'s own version for cache keys ("account id:row id.version"), or None
+    (nobody signed in, or no counter row): what it would version is then never cached. No query
+    when the user came with the row (accounts.backends.MemberBackend), one otherwise."""
+    if not user.is_authenticated:
+        return None
+    try:
+        row = user.member_version
+    except MemberVersion.DoesNotExist:
+        return None
+    return f"{user.pk}:{row.pk}.{row.version}"
+
+
 class ErasureRecord(models.Model):
     """That a moderator erased someone's personal data, and when: nothing about the person themselves."""
 

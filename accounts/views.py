@@ -213,7 +213,7 @@ def signup_confirm(request, uidb64, token):
         return render(request, "accounts/signup_confirm.html", {"valid": False}, status=400)
     if request.method == "POST":
         services.user_confirm(user=user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.MemberBackend")
         target = safe_next(request, settings.LOGIN_REDIRECT_URL)
         text = "Your account has been created and you are signed in."
         return HttpResponseRedirect(confirm_where_landing(request, target, text))

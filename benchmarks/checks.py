@@ -65,7 +65,7 @@ def signed_in_sessions(count: int) -> list[str]:
     cookies = []
     for user in users:
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.MemberBackend")
         cookies.append("; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()))
     return cookies
 

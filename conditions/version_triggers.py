@@ -24,35 +24,39 @@ NOTIFY_FUNCTION = "conditions_versions_notify"
 
 @dataclass(frozen=True)
 class Counter:
-    """A counter table: one row per page, found by `key` (a page id), with a `version` column."""
+    """A counter table: one row per page (or per row of `parent`), found by `key`, with a `version` column."""
 
     table: str
     key: str
+    parent: str = PAGE_TABLE
 
     def bump(self, page_id_sql: str, *, create: bool, unless: str = "") -> str:
-        """SQL moving the counter of the page whose id `page_id_sql` gives (no row for a missing page),
-        unless the SQL condition `unless` holds."""
+        """SQL moving the counter of the page (or `parent` row) whose id `page_id_sql` gives (none
+        for a missing one), unless the SQL condition `unless` holds."""
         skip = f" AND NOT ({unless})" if unless else ""
         if not create:
             # Constant SQL written by our migrations, never input.
             return f"UPDATE {self.table} SET version = version + 1 WHERE {self.key} = ({page_id_sql}){skip}"  # noqa: S608
         return (
             f"INSERT INTO {self.table} ({self.key}, version) SELECT ({page_id_sql}), 1 "  # noqa: S608
-            f"WHERE EXISTS (SELECT 1 FROM {PAGE_TABLE} WHERE id = ({page_id_sql})){skip} "
+            f"WHERE EXISTS (SELECT 1 FROM {self.parent} WHERE id = ({page_id_sql})){skip} "
             f"ON CONFLICT ({self.key}) DO UPDATE SET version = {self.table}.version + 1"
         )
 
 
-def row_trigger_sql(vendor: str, *, name: str, table: str, counter: Counter, page_id: str) -> list[str]:
+def row_trigger_sql(
+    vendor: str, *, name: str, table: str, counter: Counter, page_id: str, create: bool = True
+) -> list[str]:
     """Statements creating `name`: after each insert, update or delete of a row of `table`, bump
     the counter of the page `page_id` names, written over the row as `ROW` (for example
-    `ROW.page_id`); an update bumps the row's old page and its new one.
+    `ROW.page_id`); an update bumps the row's old page and its new one. Without `create`, only
+    existing counter rows move (for counters made with what they count, such as a member's).
     """
     new, old = page_id.replace("ROW.", "NEW."), page_id.replace("ROW.", "OLD.")
     same = f"({old}) IS NOT DISTINCT FROM ({new})" if vendor == "postgresql" else f"({old}) IS ({new})"
-    on_insert = [counter.bump(new, create=True)]
+    on_insert = [counter.bump(new, create=create)]
     # A row that stayed with its page moves one version; one moved to another page moves both.
-    on_update = [counter.bump(new, create=True), counter.bump(old, create=True, unless=same)]
+    on_update = [counter.bump(new, create=create), counter.bump(old, create=create, unless=same)]
     on_delete = [counter.bump(old, create=False)]
     if vendor == "postgresql":
         body = (

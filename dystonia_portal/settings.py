@@ -316,7 +316,7 @@ CONTENT_SECURITY_POLICY = {
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.MemberBackend",
 ]
 # Five wrong passwords for one account from one address lock that pair for an hour; the
 # account stays open from elsewhere. Staff unlock early in the admin (Access attempts).

@@ -1,0 +1,35 @@
+"""A member's own version (accounts.MemberVersion) moves with every write to their comments and reports,
+in the same transaction, whatever made it. Only existing rows move: one is made with each account."""
+
+from django.db import migrations
+
+from conditions.version_triggers import Counter, drop_row_trigger_sql, row_trigger_sql, run
+
+COUNTER = Counter(table="accounts_memberversion", key="user_id", parent="auth_user")
+TRIGGERS = [
+    # Their comments: posted, edited, held, hidden, removed, reinstated or deleted.
+    ("comments_comment_member_version", "comments_comment", "ROW.author_id"),
+    # The comments they reported ("You reported this").
+    ("comments_report_member_version", "comments_report", "ROW.reporter_id"),
+]
+
+
+def create_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for name, table, user_id in TRIGGERS:
+        statements = row_trigger_sql(vendor, name=name, table=table, counter=COUNTER, page_id=user_id, create=False)
+        run(schema_editor, statements)
+
+
+def drop_triggers(apps, schema_editor):
+    for name, table, _ in TRIGGERS:
+        run(schema_editor, drop_row_trigger_sql(schema_editor.connection.vendor, name=name, table=table))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("comments", "0011_versions_notify"),
+        ("accounts", "0003_member_version"),
+    ]
+
+    operations = [migrations.RunPython(create_triggers, drop_triggers)]
