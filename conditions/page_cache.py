@@ -12,9 +12,11 @@ Two layers in Django, both in the per-worker "fragments" cache (settings.CACHES)
    signed-out reader sees them (`shares_fragments`). Signed-in readers share fragments too,
    apart from what is theirs: the rating block for their score (`get_or_build_with_token`
    keeps a slot for their CSRF token, filled as it is served) and the page of comments,
-   each comment rendered once. What is one reader's alone (which comments they reported,
-   their Change and Delete links, their comments waiting for a moderator, a confirmation, a
-   form sent back with errors) is put together for them and never cached. What the page
+   each comment rendered once. What is one member's own (their score, which comments they
+   reported, their Change and Delete links, their comments waiting for a moderator) is
+   cached for them alone under `member_key`, with their own version, which database
+   triggers move on every write to any of it (accounts.MemberVersion); their tokens are
+   slots there too. A confirmation and a form sent back with errors are never cached. What the page
    reads to build all this (the page with the rows it joins, the guide's family) is kept
    the same way, under the versions it carries.
 
@@ -28,9 +30,12 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import caches
-from django.middleware.csrf import get_token
+from django.template.context import make_context
+from django.template.loader import get_template
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
+
+from dystonia_portal.csrf import form_token
 
 FRAGMENTS = "fragments"
 # The fragments' lifetime: only to free memory, since a change moves the key.
@@ -47,8 +52,8 @@ def is_shared_reader(request) -> bool:
     return not user.is_authenticated
 
 
-def reads_shared_page(request) -> bool:
-    """A shared reader asking for a page's own address (or one of its comment pages)."""
+def reads_own_address(request) -> bool:
+    """A GET for a page's own address (or one of its comment pages), not a form sent back to it."""
     number = request.GET.get("comments-page", "1")
     return (
         request.method in ("GET", "HEAD")
@@ -56,8 +61,12 @@ def reads_shared_page(request) -> bool:
         and set(request.GET) <= {"comments-page"}
         and number.isdigit()
         and len(number) <= 4
-        and is_shared_reader(request)
     )
+
+
+def reads_shared_page(request) -> bool:
+    """A shared reader asking for a page's own address (or one of its comment pages)."""
+    return reads_own_address(request) and is_shared_reader(request)
 
 
 def shares_fragments(request) -> bool:
@@ -75,10 +84,28 @@ def key(name: str, page, *version_names: str, extra: str = "", owner=None) -> st
     return f"{name}:{(owner or page).pk}:{parts}:{extra}"
 
 
+def member_key(name: str, page, member: str | None, *version_names: str, extra: str = "") -> str | None:
+    """`key` for a fragment that is one member's own: `member` is their own version
+    (accounts.models.member_version), which every write to what is theirs moves; None if it or
+    a named version is missing (that part is then never cached)."""
+    if member is None:
+        return None
+    return key(name, page, *version_names, extra=f"{member}:{extra}")
+
+
 def page_key(request, page, *, preview: bool) -> str | None:
     """The whole page's key: its address and every version it shows."""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     return key("conditions:page", page, *page.versions, extra=f"{preview}:{address}")
+
+
+def frame_key(request, page, *, preview: bool) -> str | None:
+    """The key of the page around its holes (`get_or_build_frame`): its address and every version
+    it shows; None unless the request is for the page's own address (`reads_own_address`)."""
+    if not reads_own_address(request):
+        return None
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return key("conditions:frame", page, *page.versions, extra=f"{preview}:{address}")
 
 
 def content_key(page, *, preview: bool) -> str | None:
@@ -105,10 +132,10 @@ def get_or_build(cache_key: str | None, build):
     return value
 
 
-def get_or_build_with_token(cache_key: str | None, request, build) -> str:
-    """`get_or_build_with_slots` for HTML every signed-in reader sees alike but for their CSRF token,
-    filled in exactly as `{% csrf_token %}` would have written it."""
-    return get_or_build_with_slots(cache_key, build, {"csrf_token": lambda: get_token(request)})
+def get_or_build_with_token(cache_key: str | None, request, build, values: dict | None = None) -> str:
+    """`get_or_build_with_slots` for HTML that is the same every time but for this reader's CSRF
+    token, filled in exactly as `{% csrf_token %}` would have written it (and any other `values`)."""
+    return get_or_build_with_slots(cache_key, build, {"csrf_token": lambda: form_token(request), **(values or {})})
 
 
 def get_or_build_with_slots(cache_key: str | None, build, values: dict) -> str:
@@ -125,16 +152,54 @@ def get_or_build_with_slots(cache_key: str | None, build, values: dict) -> str:
     pieces = get(cache_key)
     if pieces is None:
         stand_ins = {secrets.token_hex(16): name for name in values}
-        html = build({name: stand_in for stand_in, name in stand_ins.items()})
-        # Text, then (name, text) for each stand-in found, in order.
-        parts = re.split(f"({'|'.join(stand_ins)})", html)
-        pieces = (parts[0], tuple((stand_ins[parts[i]], parts[i + 1]) for i in range(1, len(parts), 2)))
+        pieces = _split(build({name: stand_in for stand_in, name in stand_ins.items()}), stand_ins)
         put(cache_key, pieces)
     head, slots = pieces
     if not slots:
         return head
     own = {name: values[name]() for name in {name for name, _ in slots}}
     return head + "".join(own[name] + text for name, text in slots)
+
+
+def render_frame(request, template_name: str, context: dict, cache_key: str | None) -> str:
+    """`template_name` rendered for this reader, the page around their own parts kept at `cache_key`.
+
+    The reader's own parts are holes (`{% hole %}`, conditions.templatetags.page_holes). The
+    page is rendered once with a fresh random stand-in in each hole ("frame_stand_in" in the
+    template context) and kept split there, the same for every reader; each reader gets it
+    with each hole's template rendered in its place, in page order, with the page's context
+    and the context processors run once. With no key, the page is rendered whole.
+    """
+    template = get_template(template_name)
+    if cache_key is None:
+        return template.render(context, request)
+    pieces = get(cache_key)
+    if pieces is None:
+        stand_ins = {}
+
+        def stand_in(name):
+            token = secrets.token_hex(16)
+            stand_ins[token] = name
+            return token
+
+        pieces = _split(template.render({**context, "frame_stand_in": stand_in}, request), stand_ins)
+        put(cache_key, pieces)
+    head, holes = pieces
+    if not holes:
+        return head
+    page = template.template  # the engine's own Template, as `{% include %}` renders them
+    reader_context = make_context(context, request)
+    with reader_context.bind_template(page):
+        parts = [page.engine.get_template(name).render(reader_context) + text for name, text in holes]
+    return head + "".join(parts)
+
+
+def _split(html: str, stand_ins: dict) -> tuple[str, tuple]:
+    """`html` split where the stand-ins (mapped to names) were: text, then (name, text) for each found, in order."""
+    if not stand_ins:
+        return html, ()
+    parts = re.split(f"({'|'.join(stand_ins)})", html)
+    return parts[0], tuple((stand_ins[parts[i]], parts[i + 1]) for i in range(1, len(parts), 2))
 
 
 class CacheHeadersMiddleware:

@@ -202,9 +202,10 @@ def page_detail(request, slug, subpage_slug=None):
         return HttpResponse(content)
     page = find_page(slug=slug, subpage_slug=subpage_slug, preview=preview, versions=versions)
     context = _page_context(request, page, preview=preview)
-    if whole_page_key is None:
-        return render(request, "conditions/page_detail.html", context)
-    response = render(request, "conditions/page_detail.html", context)
+    # The page around this reader's own parts is kept; a rating sent back with errors is
+    # shown on a page rendered whole (it is a POST, never the page's own address).
+    frame_key = page_cache.frame_key(request, versions, preview=preview)
+    response = HttpResponse(page_cache.render_frame(request, "conditions/page_detail.html", context, frame_key))
     page_cache.put(whole_page_key, response.content)
     return response
 

@@ -25,8 +25,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponseForbidden
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_callable
+from django.utils.functional import SimpleLazyObject
 
 logger = logging.getLogger("django.security.csrf")
 
@@ -80,8 +82,26 @@ class CrossOriginProtectionMiddleware:
 
 
 def csrf_token(request) -> dict:
-    """Signed-out readers' forms carry no token (a page must be the same for all of them)."""
-    return {} if signed_in(request) else {"csrf_token": "NOTPROVIDED"}
+    """Signed-out readers' forms carry no token (a page must be the same for all of them);
+    signed-in readers' forms carry this request's one token (`form_token`)."""
+    if signed_in(request):
+        return {"csrf_token": SimpleLazyObject(lambda: form_token(request))}
+    return {"csrf_token": "NOTPROVIDED"}
+
+
+def form_token(request) -> str:
+    """The CSRF token for this request's forms, as `get_token` gives it, but masked once per
+    request: Django masks the secret afresh on every call (32 random draws each), and a page
+    with three forms (sign out, rating, comment) asked three times. A rotated secret (signing
+    in) gets a new token."""
+    secret = request.META.get("CSRF_COOKIE")
+    remembered = getattr(request, "_form_token", None)
+    if secret is not None and remembered is not None and remembered[0] == secret:
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as get_token says
+        return remembered[1]
+    token = get_token(request)
+    request._form_token = (request.META["CSRF_COOKIE"], token)
+    return token
 
 
 def csrf_failure(request, reason=""):

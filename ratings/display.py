@@ -8,17 +8,29 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import ExpressionWrapper, F, FloatField, Sum, Value
 
+from accounts.models import member_version
+from conditions import page_cache
 from dystonia_portal.readers import reader_lookup
 
 from .models import SCORES, Rating, RatingSummary
 
 
-def reader_rating(request, page) -> Rating | None:
-    """This reader's rating of `page` with its feedback, in one query (none without a session)."""
+def reader_rating(request, page, *, remembered: bool = False) -> Rating | None:
+    """This reader's rating of `page` with its feedback, in one query (none without a session).
+
+    `remembered`, for showing it: a member's is kept under their own version
+    (conditions.page_cache.member_key), so it costs no query until they next rate."""
     reader = reader_lookup(request, create=False)
     if reader is None:
         return None
-    return Rating.objects.filter(page=page, **reader).select_related("feedback").first()
+
+    def find():
+        return (Rating.objects.filter(page=page, **reader).select_related("feedback").first(),)
+
+    if not remembered:
+        return find()[0]
+    key = page_cache.member_key("ratings:own", page, member_version(request.user))
+    return page_cache.get_or_build(key, find)[0]
 
 
 def ratings_noun(count: int) -> str:

@@ -9,6 +9,7 @@ from django.utils import dateformat, timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.models import member_version
 from conditions import page_cache
 from dystonia_portal.confirmations import confirmations_for
 from dystonia_portal.readers import session_key
@@ -112,22 +113,25 @@ class ThreadPage:
 def comment_thread(context, page):
     """The guide's comments, newest first, 20 to a page, and the form or a sign-in link.
 
-    Two layers of cache (conditions.page_cache), each keyed by the thread's and the guide's
+    Cached in layers (conditions.page_cache), each keyed by the thread's and the guide's
     versions and the comments page:
+    - the page of comments (`ThreadPage`: each comment's text and byline rendered once, the
+      count and page links), which every reader shares;
     - the whole thread for a signed-out reader, whose thread (no form, no delete links) is
       the same for everyone;
-    - for everyone else, the page of comments (`ThreadPage`: each comment's text and byline
-      rendered once, the count and page links), to which each reader's own parts are added:
-      their actions on each comment (Change and Delete on their own, "You reported this" on
-      those they reported), their held and hidden comments on the first page, and the form.
+    - for a member, their own thread: the page of comments with their own parts added (their
+      actions on each comment: Change and Delete on their own, "You reported this" on those
+      they reported; their held and hidden comments on the first page; the form), kept for
+      them alone under their own version (`page_cache.member_key`), with slots for their
+      tokens. Its key also names their comments they can still change, so the Change links
+      go when the edit window closes.
 
     One query on a miss, for one page of comments with their authors (the count, kept by
-    triggers, and the settings come joined to the condition page's own query). A member
-    costs two more: which of the shown comments they reported, and on the first page their
-    own comments waiting for a moderator. A signed-out reader with a session costs one (their
-    reports here); if they reported any, the thread is theirs alone. `failed_form` in the
-    context is a comment form sent from this page and refused: it is shown with its errors
-    and the words as typed.
+    triggers, and the settings come joined to the condition page's own query). A member's
+    own parts cost two more, only when their version moved (`_members_own`). A signed-out
+    reader with a session costs one (their reports here); if they reported any, the thread
+    is theirs alone. `failed_form` in the context is a comment form sent from this page and
+    refused: it is shown with its errors and the words as typed, and never cached.
     """
     request = context["request"]
     user = context["user"]
@@ -141,22 +145,57 @@ def comment_thread(context, page):
     # theirs alone, so it is never the cached one (nor the whole page: they have a session).
     reported = _reported_by_anonymous_reader(request, page) if not user.is_authenticated else None
     confirmations = confirmations_for(request, "comments")
+
+    def thread_page():
+        page_key = None
+        if own_link:
+            page_key = page_cache.key("comments:page", page, "comment_version", "content_version", extra=number)
+        return page_cache.get_or_build(page_key, lambda: _thread_page(request, page))
+
+    if user.is_authenticated:
+        cached = own_link and not confirmations and form is None
+        return _members_thread(request, user, page, thread_page, form=form, confirmations=confirmations, cached=cached)
     key = None
     if page_cache.shares_fragments(request) and own_link and not reported and not confirmations:
         key = page_cache.key("comments:thread", page, "comment_version", "content_version", extra=number)
 
     def build():
-        page_key = None
-        if own_link:
-            page_key = page_cache.key("comments:page", page, "comment_version", "content_version", extra=number)
-        thread_page = page_cache.get_or_build(page_key, lambda: _thread_page(request, page))
         context = {
-            **_reader_context(request, user, page, thread_page, form=form, reported=reported),
+            **_reader_context(request, user, page, thread_page(), form=form, reported=reported or set()),
             "confirmations": confirmations,
         }
         return render_to_string("comments/thread.html", context, request=request)
 
     return page_cache.get_or_build(key, build)
+
+
+def _members_thread(request, user, page, thread_page, *, form, confirmations, cached: bool) -> str:
+    """A member's thread: the page of comments (`thread_page()`) with their own parts
+    (`_members_own`), kept for them under their own version when `cached`, with slots for their
+    CSRF and form tokens."""
+    member = member_version(user)
+    own_key = page_cache.member_key("comments:own", page, member, "content_version")
+    own = page_cache.get_or_build(own_key, lambda: _members_own(user, page))
+    key = None
+    if cached:
+        # Their comments still showing a Change link: when an edit window closes, the key moves.
+        now = timezone.now()
+        editable = ",".join(str(pk) for pk, created_at in own.recent if now < created_at + EDIT_WINDOW)
+        number = request.GET.get(PAGE_PARAMETER, "1")
+        key = page_cache.member_key(
+            "comments:member-thread", page, member, "comment_version", "content_version", extra=f"{number}:{editable}"
+        )
+
+    def build(slots):
+        context = {
+            **_reader_context(request, user, page, thread_page(), form=form, own=own, **slots),
+            "confirmations": confirmations,
+            **slots,
+        }
+        return render_to_string("comments/thread.html", context, request=request)
+
+    html = page_cache.get_or_build_with_token(key, request, build, {"started": form_started_token})
+    return mark_safe(html)  # noqa: S308 - our own rendered template
 
 
 def _reported_by_anonymous_reader(request, page) -> set[int]:
@@ -212,15 +251,29 @@ def _thread_page(request, page) -> ThreadPage:
     )
 
 
-def _reader_context(request, user, page, thread_page: ThreadPage, *, form, reported: set[int] | None):
+@dataclass(frozen=True, slots=True)
+class MembersOwn:
+    """A member's own parts of a guide's thread: their comments there waiting for a moderator (held
+    or hidden, shown at the top of the first page), the ids of the comments there they reported,
+    and (id, posted) of their comments there that could still be changed when this was read."""
+
+    waiting: list[Entry]
+    reported: frozenset[int]
+    recent: tuple[tuple[int, datetime], ...]
+
+
+def _reader_context(
+    request, user, page, thread_page: ThreadPage, *, form, reported=frozenset(), own: MembersOwn | None = None, **slots
+):
     """`thread_page` with this reader's own parts: what they can do with each comment (Change
     and Delete their own, report the others or see that they did), their comments waiting
-    for a moderator, and the form. Two queries for a member (`_members_own`), none otherwise."""
+    for a moderator (`own`, for a member), and the form (its timestamp token the `started` slot,
+    when given, else a fresh one)."""
     entries = thread_page.entries
-    if user.is_authenticated:
-        waiting, reported = _members_own(user, page, entries, first_page=thread_page.number == 1)
-        entries = [*_entries(page, waiting, waiting=True), *entries]
-    reported = reported or set()
+    if own is not None:
+        reported = own.reported
+        if thread_page.number == 1:
+            entries = [*own.waiting, *entries]
     comments = []
     for entry in entries:
         if user.is_authenticated and entry.author_id == user.pk:
@@ -239,7 +292,7 @@ def _reader_context(request, user, page, thread_page: ThreadPage, *, form, repor
         "pagination": thread_page.pagination,
         "closed": closed,
         "form": form,
-        "form_fields": _form_fields(form) if form is not None else "",
+        "form_fields": _form_fields(form, started=slots.get("started")) if form is not None else "",
         "failed_form": form if form is not None and form.is_bound else None,
         "post_url": reverse("comments:post", args=[page.slug]),
         "sign_in_url": reverse("accounts:signin") + "?" + back_here,
@@ -247,11 +300,14 @@ def _reader_context(request, user, page, thread_page: ThreadPage, *, form, repor
     }
 
 
-def _form_fields(form: CommentForm) -> SafeString:
+def _form_fields(form: CommentForm, *, started: str | None = None) -> SafeString:
     """The comment form's fields: a form sent back with its errors as it is, a blank one from the
-    cache, the same for everyone but the timestamp token each reader gets afresh."""
+    cache, the same for everyone but the timestamp token each reader gets afresh (or `started`,
+    a stand-in for it in a member's kept thread)."""
     if form.is_bound:
         return _render("comments/comment_fields.html", {"form": form})
+    if started is not None:
+        return _render("comments/comment_fields.html", {"form": CommentForm(started=started)})
     html = page_cache.get_or_build_with_slots(
         "comments:blank-form-fields",
         lambda context: render_to_string(
@@ -262,20 +318,21 @@ def _form_fields(form: CommentForm) -> SafeString:
     return mark_safe(html)  # noqa: S308 - our own rendered template
 
 
-def _members_own(user, page, entries: list[Entry], *, first_page: bool) -> tuple[list[Comment], set[int]]:
-    """This member's own comments here waiting for a moderator (held or hidden, shown at the top
-    of the first page), and which of the shown comments they reported: two plain queries,
-    cheaper for the ORM to write than the one that would ask both."""
-    shown = [entry.pk for entry in entries]
-    reported = set()
-    if shown:
-        reports = Report.objects.made_by(user=user).filter(comment_id__in=shown)
-        reported = set(reports.values_list("comment_id", flat=True))
-    waiting = []
-    if first_page:
-        waiting = list(
-            Comment.objects.waiting_for_moderator_to(user, on=page)
-            .select_related("author__profile")
-            .order_by("-created_at", "-pk")
-        )
-    return waiting, reported
+def _members_own(user, page) -> MembersOwn:
+    """This member's own parts of `page`'s thread (`MembersOwn`): three plain queries, cheaper for
+    the ORM to write than one that would ask all of them, and run only when their version moved."""
+    reported = Report.objects.made_by(user=user).filter(comment__page=page).values_list("comment_id", flat=True)
+    waiting = _entries(
+        page,
+        Comment.objects.waiting_for_moderator_to(user, on=page)
+        .select_related("author__profile")
+        .order_by("-created_at", "-pk"),
+        waiting=True,
+    )
+    published = (
+        Comment.objects.visible()
+        .filter(page=page, author=user, created_at__gt=timezone.now() - EDIT_WINDOW)
+        .values_list("pk", "created_at")
+    )
+    recent = (*((entry.pk, entry.created_at) for entry in waiting), *published)
+    return MembersOwn(waiting=waiting, reported=frozenset(reported), recent=tuple(recent))

@@ -45,7 +45,8 @@ def rating_block(context, page):
 
     1. the page's summary row (none when the condition page's query joined it); 2. this
     reader's own rating with its feedback (skipped for an anonymous reader with no session,
-    whose session is not created here).
+    whose session is not created here, and for a member whose own version has not moved
+    since it was last read: ratings.display.reader_rating).
 
     The block depends only on the summary and on the reader's score (and whether they have
     said what was wrong), so it is cached per page, summary version and score
@@ -58,7 +59,7 @@ def rating_block(context, page):
     if not page.is_live:
         # An editor previewing a draft: the rating endpoints refuse drafts, so offer no form.
         return render_to_string("ratings/rating_block.html", {"page": page, "live": False})
-    own = reader_rating(request, page)
+    own = reader_rating(request, page, remembered=True)
     confirmations = confirmations_for(request, "ratings")
     invalid = getattr(request, "ratings_invalid", None)
     if invalid is not None and invalid["page_id"] != page.pk:

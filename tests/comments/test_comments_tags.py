@@ -5,6 +5,8 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
+from accounts.backends import MemberBackend
+from accounts.models import member_version
 from comments.models import Comment, CommentSettings, Report
 from conditions.page_lookup import find_page
 
@@ -139,7 +141,7 @@ def test_only_the_author_sees_delete(condition, commenter, other_commenter):
     assert f"/comments/{comment.pk}/delete/" not in render_thread(condition)
 
 
-def test_thread_takes_five_queries_whatever_the_number_of_comments_then_two_per_member(
+def test_thread_queries_do_not_grow_with_comments_and_a_member_costs_none_until_their_version_moves(
     condition, commenter, other_commenter, django_assert_num_queries
 ):
     for n in range(50):
@@ -147,29 +149,35 @@ def test_thread_takes_five_queries_whatever_the_number_of_comments_then_two_per_
     Report.objects.create(
         comment=Comment.objects.filter(author=other_commenter).first(), reporter=commenter, reason=Report.Reason.SPAM
     )
-    with django_assert_num_queries(5) as captured:
-        # Outside the condition page, whose one query joins the first two:
-        # 1. the guide's comment settings
-        # 2. the thread's row, whose triggers keep the count of visible comments (heading, pagination)
-        # 3. one page of 20 comments JOINed with their authors, kept for every reader after
-        # 4. which of those 20 the reader reported
-        # 5. the reader's own comments here waiting for a moderator (a member who is not staff
+    with django_assert_num_queries(7) as captured:
+        # Outside the condition page (whose one query joins the settings and thread rows) and
+        # with an account not read by the sign-in backend (which joins its version):
+        # 1. the member's own version (accounts.MemberVersion)
+        # 2. which comments here they reported
+        # 3. their own comments here waiting for a moderator (a member who is not staff
         #    cannot be a moderator, so no permission queries: comments.models.is_moderator)
+        # 4. their published comments here that they can still change
+        # 5. the guide's comment settings
+        # 6. the thread's row, whose triggers keep the count of visible comments (heading, pagination)
+        # 7. one page of 20 comments JOINed with their authors, kept for every reader after
         html = render_thread(condition, user=commenter)
     assert html.count('class="app-comment"') == 20
-    assert "JOIN" in captured.captured_queries[2]["sql"]
+    assert "JOIN" in captured.captured_queries[6]["sql"]
     assert html.count("You reported this") == 1
-    # As the condition page finds the page, with the thread's versions: the page of comments
-    # is kept, and each member then costs only their own queries, 4 and 5.
+    # As the condition page finds the page (with the thread's versions) and the account (with
+    # its version): the page of comments is kept, each member's own parts are kept under their
+    # version, and a member whose version has not moved costs no query at all.
     page = find_page(slug=condition.slug)
-    with django_assert_num_queries(3):
-        render_thread(page, user=commenter)
-    with django_assert_num_queries(2):
-        html = render_thread(page, user=other_commenter)
+    member, other = (MemberBackend().get_user(user.pk) for user in (commenter, other_commenter))
+    with django_assert_num_queries(4):  # 2 to 4 above, and 7 once for everyone
+        render_thread(page, user=member)
+    with django_assert_num_queries(0):
+        assert render_thread(page, user=member).count("You reported this") == 1
+    with django_assert_num_queries(3):  # their own 2 to 4
+        html = render_thread(page, user=other)
     assert html.count('class="app-comment"') == 20
     assert "You reported this" not in html
     assert html.count("/delete/") == 10  # their own ten of the twenty shown
-    assert render_thread(page, user=commenter).count("You reported this") == 1
 
 
 def test_condition_page_queries_do_not_grow_with_comments(client, condition, commenter):
@@ -244,13 +252,19 @@ def page_html(client, page):
     return client.get(page.get_absolute_url()).content.decode()
 
 
-def cached_values():
-    """Everything in the condition pages' cache, as text."""
+def cached_items():
+    """Everything in the condition pages' cache: (key, value as text)."""
     from django.core.cache import caches
 
     cache = caches["fragments"]
     # LocMemCache's keys are ":<version>:<key>".
-    return [str(cache.get(key.split(":", 2)[2])) for key in list(cache._cache)]
+    keys = [key.split(":", 2)[2] for key in list(cache._cache)]
+    return [(key, str(cache.get(key))) for key in keys]
+
+
+def cached_values():
+    """Everything in the condition pages' cache, as text."""
+    return [value for _, value in cached_items()]
 
 
 def test_the_author_sees_their_held_and_hidden_comments_marked_and_can_delete_them(condition, commenter):
@@ -362,7 +376,13 @@ def test_an_authors_view_never_reaches_what_other_readers_are_served(condition, 
     assert "Waiting for a moderator" in html and "You reported this" in html
     assert f"/comments/{mine.pk}/delete/" in html
 
-    values = cached_values()
+    # What is theirs is kept only under their own version (page_cache.member_key), which no
+    # other reader's key can name.
+    own = f":{member_version(commenter)}:"
+    assert own.startswith(f":{commenter.pk}:")
+    theirs_alone = [value for key, value in cached_items() if own in key]
+    assert any("Held words of mine" in value for value in theirs_alone)
+    values = [value for key, value in cached_items() if own not in key]
     assert any("Part 1" in value for value in values)  # the guide's content, cached for everyone
     for value in values:
         assert "Held words of mine" not in value

@@ -438,3 +438,191 @@ def test_html_kept_with_slots_gets_each_readers_own_values_and_never_keeps_them(
     unused = get_or_build_with_slots("test:no-slots", lambda context: "<p>plain</p>", {"a": value("x", "never")})
     assert unused == "<p>plain</p>" and "x" not in asked
     assert get_or_build_with_slots(None, build, {"a": value("a", "ann")}) == "<p>A and B, A again</p>"
+
+
+# A member's own parts, kept under their own version (accounts.MemberVersion): their page
+# follows every write to what is theirs, however it was made, and holds nobody else's.
+
+
+def _change_their_score_by_update(member, page):
+    from ratings.models import Rating
+
+    Rating.objects.filter(user=member, page=page).update(score=1)
+    return "You gave this page 1 star."
+
+
+def _report_by_the_orm(member, page):
+    from comments.models import Comment, Report
+
+    Report.objects.create(comment=Comment.objects.get(text="Someone else's words."), reporter=member, reason="spam")
+    return "You reported this"
+
+
+def _hold_their_comment_by_update(member, page):
+    from comments.models import Comment
+
+    Comment.objects.filter(author=member).update(status=Comment.Status.HELD)
+    return "Waiting for a moderator"
+
+
+def _rename_them_in_the_shell(member, page):
+    from accounts.models import Profile
+
+    Profile.objects.filter(user=member).update(display_name="Renamed reader")
+    return "Renamed reader"
+
+
+THEIR_WRITES = [
+    _change_their_score_by_update,
+    _report_by_the_orm,
+    _hold_their_comment_by_update,
+    _rename_them_in_the_shell,
+]
+
+
+@pytest.mark.parametrize("write", THEIR_WRITES)
+def test_a_members_page_shows_every_change_to_what_is_theirs_at_once(
+    client_for, commenter, other_commenter, condition, write
+):
+    from comments.models import Comment
+    from ratings.services import rating_submit
+    from tests.comments.factories import make_comment
+
+    rating_submit(page=condition, user=commenter, score=4)
+    make_comment(condition, commenter, text="My own words.")
+    make_comment(condition, other_commenter, text="Someone else's words.")
+    client = client_for(commenter)
+    for _ in range(2):  # the second time, all of it from the cache
+        before = html(client.get(condition.get_absolute_url()))
+    assert "You gave this page 4 stars." in before and "My own words." in before
+    shown = write(commenter, condition)
+    assert shown not in before
+    after = html(client.get(condition.get_absolute_url()))
+    assert shown in after
+    if write is _hold_their_comment_by_update:
+        # Readers no longer see it; its author still does, marked as waiting.
+        assert "My own words." in after
+        assert Comment.objects.visible().filter(author=commenter).count() == 0
+
+
+def test_a_member_whose_rating_is_taken_back_sees_the_form_again(client_for, commenter, condition):
+    from ratings.models import Rating
+    from ratings.services import rating_submit
+
+    rating_submit(page=condition, user=commenter, score=4)
+    client = client_for(commenter)
+    for _ in range(2):
+        assert "You gave this page 4 stars." in html(client.get(condition.get_absolute_url()))
+    Rating.objects.filter(user=commenter).delete()
+    page = html(client.get(condition.get_absolute_url()))
+    assert "You gave this page" not in page
+    assert "How helpful is this page?" in page
+
+
+def test_the_change_link_goes_when_the_edit_window_closes(client_for, commenter, condition, monkeypatch):
+    import datetime
+
+    from comments.templatetags import comments_tags
+    from tests.comments.factories import make_comment
+
+    comment = make_comment(condition, commenter, text="Just posted.")
+    client = client_for(commenter)
+    for _ in range(2):
+        assert f"/comments/{comment.pk}/edit/" in html(client.get(condition.get_absolute_url()))
+    # No write at all: only time passes, and the kept thread must not outlive the window.
+    monkeypatch.setattr(comments_tags, "EDIT_WINDOW", datetime.timedelta(0))
+    page = html(client.get(condition.get_absolute_url()))
+    assert f"/comments/{comment.pk}/edit/" not in page
+    assert f"/comments/{comment.pk}/delete/" in page
+
+
+def test_members_parts_are_kept_for_them_alone(client_for, commenter, other_commenter, condition):
+    from django.test import Client
+
+    from accounts.models import MemberVersion
+    from ratings.services import rating_submit
+    from tests.comments.factories import make_comment
+
+    rating_submit(page=condition, user=commenter, score=2)
+    make_comment(condition, commenter, text="Held words of mine.", status="held")
+    clients = {}
+    for member in (commenter, other_commenter):
+        clients[member] = Client()
+        clients[member].force_login(member)  # signing in moves their version (last_login)
+    for member in (commenter, other_commenter, commenter, other_commenter):
+        page = html(clients[member].get(condition.get_absolute_url()))
+        mine = member == commenter
+        assert ("Held words of mine." in page) is mine
+        assert ("You gave this page 2 stars." in page) is mine
+    row = MemberVersion.objects.get(user=commenter)
+    own = f":{commenter.pk}:{row.pk}.{row.version}:"
+    kept = cached()
+    assert any("Held words of mine." in value for key, value in kept.items() if own in key)
+    for key, value in kept.items():
+        if own not in key:
+            assert "Held words of mine." not in value, key
+
+
+def cached():
+    """The condition pages' cache: {key: value as text}."""
+    from django.core.cache import caches
+
+    cache = caches["fragments"]
+    keys = [key.split(":", 2)[2] for key in list(cache._cache)]  # LocMemCache's are ":<version>:<key>"
+    return {key: repr(cache.get(key)) for key in keys}
+
+
+def test_the_page_around_readers_own_parts_is_kept_once_and_holds_nothing_of_theirs(
+    client_for, commenter, other_commenter, condition
+):
+    """The page is kept with holes where each reader's own parts go (conditions.page_cache
+    .render_frame): built once for everyone, it holds no token, no name and no message."""
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    pages = {}
+    for name, reader in (("anonymous", Client()), ("commenter", client_for(commenter))):
+        pages[name] = html(reader.get(condition.get_absolute_url()))
+    other = client_for(other_commenter)
+    pages["other"] = html(other.get(condition.get_absolute_url()))
+    frames = [value for key, value in cached().items() if key.startswith("conditions:frame:")]
+    assert len(frames) == 1  # the same for all three readers
+    frame = frames[0]
+    assert "Part 1" in frame  # the guide's content
+    for ones_own in ("csrfmiddlewaretoken", "Signed in as", "other_commenter", "Sign out", "Sign in", "rating-score"):
+        assert ones_own not in frame
+    assert "Signed in as </span>other_commenter" in pages["other"]
+    assert "Signed in as" not in pages["anonymous"] and "Sign in" in pages["anonymous"]
+    tokens = page_tokens(pages["other"])
+    assert len(tokens) == 4 and len(set(tokens)) == 1  # one token, masked once, in all four forms
+    assert _unmask_cipher_token(tokens[0]) == other.cookies["csrftoken"].value
+
+
+def test_a_message_waiting_for_a_member_shows_on_the_kept_page(client_for, commenter, condition):
+    from tests.conftest import PASSWORD
+
+    new_password = "a-new-long-passphrase-9"  # noqa: S105 - a test account
+    client = client_for(commenter)
+    for _ in range(2):
+        assert "notification-banner" not in html(client.get(condition.get_absolute_url()))
+    changed = client.post(
+        "/account/password/",
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert changed.status_code == 302  # the message waits for the next page they open
+    page = html(client.get(condition.get_absolute_url()))
+    assert "Your password has been changed." in page
+    assert "Signed in as </span>commenter" in page
+    assert "Your password has been changed." not in html(client.get(condition.get_absolute_url()))  # shown once
+
+
+def test_a_message_waiting_for_a_signed_out_reader_shows_on_the_kept_page(client_for, commenter, condition):
+    from django.test import Client
+
+    Client().get(condition.get_absolute_url())  # the page is kept
+    reader = client_for(commenter)
+    reader.post("/account/sign-out/", HTTP_SEC_FETCH_SITE="same-origin")
+    page = html(reader.get(condition.get_absolute_url()))
+    assert "You have signed out." in page
+    assert "Signed in as" not in page and "Sign in" in page

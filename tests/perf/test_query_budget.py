@@ -68,11 +68,11 @@ def test_signed_in_reader_gets_their_own_block_and_thread(client_for, commenter,
     rating_submit(page=condition, user=commenter, score=2)
     client = client_for(commenter)
     client.get(condition.get_absolute_url())
-    # Warm page fragments, rating block and page of comments; per reader: 1 session, 2 user,
-    # 3 the page's versions (the page itself is kept under them), 4 this reader's rating,
-    # 5 which of the shown comments they reported, 6 their own comments here waiting for a
-    # moderator (not staff, so no permission queries to learn they are no moderator).
-    with django_assert_num_queries(6):
+    # Warm page fragments, rating block and page of comments, and this member's own parts
+    # (their rating, reports and comments waiting for a moderator), kept under their own
+    # version (accounts.MemberVersion): 1 session, 2 the account with that version, 3 the
+    # page's versions (the page itself is kept under them).
+    with django_assert_num_queries(3):
         response = client.get(condition.get_absolute_url())
     html = response.content.decode()
     assert "You gave this page 2 stars." in html
