@@ -152,7 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
-USE_I18N = True
+# One language: Django skips its translation machinery (reverse() alone is three times faster).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -355,6 +356,9 @@ elif CACHE_KIND == "memory":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured('Set DJANGO_CACHE to "database" or "memory" (or set REDIS_URL).')
+if not REDIS_URL:
+    # Django's database sessions, read by SQL compiled once per process (accounts/sessions.py).
+    SESSION_ENGINE = "accounts.sessions"
 
 # Rendered parts of condition pages, per gunicorn worker, in memory (conditions/page_cache.py):
 # each key carries the versions of the content it shows, counter rows moved by database
