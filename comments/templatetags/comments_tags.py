@@ -128,7 +128,7 @@ def comment_thread(context, page):
 
     One query on a miss, for one page of comments with their authors (the count, kept by
     triggers, and the settings come joined to the condition page's own query). A member's
-    own parts cost two more, only when their version moved (`_members_own`). A signed-out
+    own parts cost three more, only when their version moved (`_members_own`). A signed-out
     reader with a session costs one (their reports here); if they reported any, the thread
     is theirs alone. `failed_form` in the context is a comment form sent from this page and
     refused: it is shown with its errors and the words as typed, and never cached.
@@ -306,14 +306,12 @@ def _form_fields(form: CommentForm, *, started: str | None = None) -> SafeString
     a stand-in for it in a member's kept thread)."""
     if form.is_bound:
         return _render("comments/comment_fields.html", {"form": form})
-    if started is not None:
-        return _render("comments/comment_fields.html", {"form": CommentForm(started=started)})
     html = page_cache.get_or_build_with_slots(
         "comments:blank-form-fields",
         lambda context: render_to_string(
             "comments/comment_fields.html", {"form": CommentForm(started=context.get("started"))}
         ),
-        {"started": form_started_token},
+        {"started": (lambda: started) if started is not None else form_started_token},
     )
     return mark_safe(html)  # noqa: S308 - our own rendered template
 
