@@ -7,18 +7,21 @@ Two layers in Django, both in the per-worker "fragments" cache (settings.CACHES)
    signed-out readers' forms carry no CSRF token (dystonia_portal.csrf protects them with
    Fetch Metadata instead). So an HTTP cache in front (deploy/nginx) may keep the page too:
    `CacheHeadersMiddleware` marks it `public` for a few seconds.
-2. Fragments for everyone else: the parts every reader sees alike (the guide's content, in
-   the page template's `{% cache %}` blocks), and the rating block and comment thread as a
-   signed-out reader sees them (`shares_fragments`). Signed-in readers share fragments too,
-   apart from what is theirs: the rating block for their score (`get_or_build_with_token`
-   keeps a slot for their CSRF token, filled as it is served) and the page of comments,
-   each comment rendered once. What is one member's own (their score, which comments they
-   reported, their Change and Delete links, their comments waiting for a moderator) is
-   cached for them alone under `member_key`, with their own version, which database
-   triggers move on every write to any of it (accounts.MemberVersion); their tokens are
-   slots there too. A confirmation and a form sent back with errors are never cached. What the page
-   reads to build all this (the page with the rows it joins, the guide's family) is kept
-   the same way, under the versions it carries.
+2. Fragments for everyone else. The page itself is kept around its readers' own parts
+   (`render_frame`): rendered once, the same for every reader, with holes (`{% hole %}`)
+   where the header's account links, waiting messages, the rating block and the comment
+   thread go, each rendered for the reader as it is served. Inside those, the parts every
+   reader sees alike (the guide's content, in the template's `{% cache %}` blocks), and the
+   rating block and comment thread as a signed-out reader sees them (`shares_fragments`).
+   Signed-in readers share fragments too, apart from what is theirs: the rating block for
+   their score (`get_or_build_with_token` keeps a slot for their CSRF token, filled as it is
+   served) and the page of comments, each comment rendered once. What is one member's own
+   (their score, which comments they reported, their Change and Delete links, their comments
+   waiting for a moderator) is kept for them alone under `member_key`, with their own
+   version, which database triggers move on every write to any of it
+   (accounts.MemberVersion); their tokens are slots there too. A confirmation and a form sent
+   back with errors are never kept. What the page reads to build all this (the page with the
+   rows it joins, the guide's family) is kept the same way, under the versions it carries.
 
 Every key carries the versions of what it shows (conditions.page_lookup): counter rows that
 database triggers move in the same transaction as every write, so nothing cached is ever
@@ -95,17 +98,19 @@ def member_key(name: str, page, member: str | None, *version_names: str, extra: 
 
 def page_key(request, page, *, preview: bool) -> str | None:
     """The whole page's key: its address and every version it shows."""
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return key("conditions:page", page, *page.versions, extra=f"{preview}:{address}")
+    return key("conditions:page", page, *page.versions, extra=f"{preview}:{_address(request)}")
 
 
 def frame_key(request, page, *, preview: bool) -> str | None:
-    """The key of the page around its holes (`get_or_build_frame`): its address and every version
-    it shows; None unless the request is for the page's own address (`reads_own_address`)."""
+    """The key of the page around its holes (`render_frame`): its address and every version it
+    shows; None unless the request is for the page's own address (`reads_own_address`)."""
     if not reads_own_address(request):
         return None
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return key("conditions:frame", page, *page.versions, extra=f"{preview}:{address}")
+    return key("conditions:frame", page, *page.versions, extra=f"{preview}:{_address(request)}")
+
+
+def _address(request) -> str:
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
 
 
 def content_key(page, *, preview: bool) -> str | None:

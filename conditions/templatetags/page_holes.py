@@ -8,7 +8,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def hole(context, template_name):
     """`template_name` rendered with the page's context, as `{% include %}` would; while
-    page_cache.get_or_build_frame keeps the page around it, a stand-in where it goes."""
+    page_cache.render_frame keeps the page around it, a stand-in where it goes."""
     stand_in = context.get("frame_stand_in")
     if stand_in is not None:
         return stand_in(template_name)
