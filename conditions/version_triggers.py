@@ -112,6 +112,27 @@ def notify_operation(table: str) -> RunPython:
     return RunPython(create, drop)
 
 
+def row_triggers_operation(
+    counter: Counter, triggers: list[tuple[str, str, str]], *, create: bool = True
+) -> RunPython:
+    """A migration's operation making (or, backwards, dropping) `row_trigger_sql` for each
+    (name, table, page id written over `ROW`) in `triggers`, all moving `counter`."""
+
+    def make(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for name, table, page_id in triggers:
+            statements = row_trigger_sql(
+                vendor, name=name, table=table, counter=counter, page_id=page_id, create=create
+            )
+            run(schema_editor, statements)
+
+    def drop(apps, schema_editor):
+        for name, table, _ in triggers:
+            run(schema_editor, drop_row_trigger_sql(schema_editor.connection.vendor, name=name, table=table))
+
+    return RunPython(make, drop)
+
+
 def drop_row_trigger_sql(vendor: str, *, name: str, table: str) -> list[str]:
     if vendor == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]

@@ -92,7 +92,7 @@ def csrf_token(request) -> dict:
 def form_token(request) -> str:
     """The CSRF token for this request's forms, as `get_token` gives it, but masked once per
     request: Django masks the secret afresh on every call (32 random draws each), and a page
-    with three forms (sign out, rating, comment) asked three times. A rotated secret (signing
+    with four forms (sign out, rating, feedback, comment) asked four times. A rotated secret (signing
     in) gets a new token."""
     secret = request.META.get("CSRF_COOKIE")
     remembered = getattr(request, "_form_token", None)

@@ -3,7 +3,7 @@ in the same transaction, whatever made it. Only existing rows move: one is made 
 
 from django.db import migrations
 
-from conditions.version_triggers import Counter, drop_row_trigger_sql, row_trigger_sql, run
+from conditions.version_triggers import Counter, row_triggers_operation
 
 COUNTER = Counter(table="accounts_memberversion", key="user_id", parent="auth_user")
 TRIGGERS = [
@@ -14,22 +14,10 @@ TRIGGERS = [
 ]
 
 
-def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for name, table, user_id in TRIGGERS:
-        statements = row_trigger_sql(vendor, name=name, table=table, counter=COUNTER, page_id=user_id, create=False)
-        run(schema_editor, statements)
-
-
-def drop_triggers(apps, schema_editor):
-    for name, table, _ in TRIGGERS:
-        run(schema_editor, drop_row_trigger_sql(schema_editor.connection.vendor, name=name, table=table))
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("comments", "0011_versions_notify"),
         ("accounts", "0003_member_version"),
     ]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [row_triggers_operation(COUNTER, TRIGGERS, create=False)]

@@ -188,7 +188,7 @@ def _members_thread(request, user, page, thread_page, *, form, confirmations, ca
 
     def build(slots):
         context = {
-            **_reader_context(request, user, page, thread_page(), form=form, own=own, **slots),
+            **_reader_context(request, user, page, thread_page(), form=form, own=own, started=slots.get("started")),
             "confirmations": confirmations,
             **slots,
         }
@@ -263,12 +263,20 @@ class MembersOwn:
 
 
 def _reader_context(
-    request, user, page, thread_page: ThreadPage, *, form, reported=frozenset(), own: MembersOwn | None = None, **slots
+    request,
+    user,
+    page,
+    thread_page: ThreadPage,
+    *,
+    form,
+    reported=frozenset(),
+    own: MembersOwn | None = None,
+    started=None,
 ):
     """`thread_page` with this reader's own parts: what they can do with each comment (Change
     and Delete their own, report the others or see that they did), their comments waiting
-    for a moderator (`own`, for a member), and the form (its timestamp token the `started` slot,
-    when given, else a fresh one)."""
+    for a moderator (`own`, for a member), and the form (its timestamp token `started`, a
+    kept thread's stand-in, when given, else a fresh one)."""
     entries = thread_page.entries
     if own is not None:
         reported = own.reported
@@ -292,7 +300,7 @@ def _reader_context(
         "pagination": thread_page.pagination,
         "closed": closed,
         "form": form,
-        "form_fields": _form_fields(form, started=slots.get("started")) if form is not None else "",
+        "form_fields": _form_fields(form, started=started) if form is not None else "",
         "failed_form": form if form is not None and form.is_bound else None,
         "post_url": reverse("comments:post", args=[page.slug]),
         "sign_in_url": reverse("accounts:signin") + "?" + back_here,
