@@ -1,3 +1,4 @@
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -176,19 +177,29 @@ def _members_thread(request, user, page, thread_page, *, form, confirmations, ca
     member = member_version(user)
     own_key = page_cache.member_key("comments:own", page, member, "content_version")
     own = page_cache.get_or_build(own_key, lambda: _members_own(user, page))
+    shown = functools.cache(thread_page)
     key = None
     if cached:
-        # Their comments still showing a Change link: when an edit window closes, the key moves.
-        now = timezone.now()
-        editable = ",".join(str(pk) for pk, created_at in own.recent if now < created_at + EDIT_WINDOW)
         number = request.GET.get(PAGE_PARAMETER, "1")
-        key = page_cache.member_key(
-            "comments:member-thread", page, member, "comment_version", "content_version", extra=f"{number}:{editable}"
-        )
+        if _shows_nothing_of_theirs(user, own, shown()):
+            # The same for every member with nothing of their own on this page of the thread.
+            key = page_cache.key("comments:members-thread", page, "comment_version", "content_version", extra=number)
+        else:
+            # Their comments still showing a Change link: when an edit window closes, the key moves.
+            now = timezone.now()
+            editable = ",".join(str(pk) for pk, created_at in own.recent if now < created_at + EDIT_WINDOW)
+            key = page_cache.member_key(
+                "comments:member-thread",
+                page,
+                member,
+                "comment_version",
+                "content_version",
+                extra=f"{number}:{editable}",
+            )
 
     def build(slots):
         context = {
-            **_reader_context(request, user, page, thread_page(), form=form, own=own, started=slots.get("started")),
+            **_reader_context(request, user, page, shown(), form=form, own=own, started=slots.get("started")),
             "confirmations": confirmations,
             **slots,
         }
@@ -342,3 +353,11 @@ def _members_own(user, page) -> MembersOwn:
     )
     recent = (*((entry.pk, entry.created_at) for entry in waiting), *published)
     return MembersOwn(waiting=waiting, reported=frozenset(reported), recent=tuple(recent))
+
+
+def _shows_nothing_of_theirs(user, own: MembersOwn, thread_page: ThreadPage) -> bool:
+    """Whether this page of the thread looks to this member as to any other: none of their
+    comments waiting (shown on the first page), none of the comments on it theirs or reported by them."""
+    if own.waiting and thread_page.number == 1:
+        return False
+    return not any(entry.author_id == user.pk or entry.pk in own.reported for entry in thread_page.entries)

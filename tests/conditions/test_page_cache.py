@@ -3,6 +3,7 @@
 import pytest
 
 from conditions.models import Page, RelatedLink
+from tests.conftest import app_section
 
 pytestmark = pytest.mark.django_db
 
@@ -561,6 +562,53 @@ def test_members_parts_are_kept_for_them_alone(client_for, commenter, other_comm
     for key, value in kept.items():
         if own not in key:
             assert "Held words of mine." not in value, key
+
+
+def test_members_with_nothing_of_their_own_on_a_page_of_the_thread_share_one_kept_thread(
+    commenter, other_commenter, make_user, condition
+):
+    """Most members have nothing of their own on the page of comments they read: their thread is
+    kept once for all of them (with their tokens' slots), and a member's own parts take them
+    out of it at once, whatever path wrote them."""
+    from django.test import Client
+
+    from comments.models import Comment, Report
+    from tests.comments.factories import make_comment
+
+    old = make_comment(condition, other_commenter, text="Words long ago.")
+    Comment.objects.filter(pk=old.pk).update(created_at=old.created_at.replace(year=2014))
+    for _ in range(20):  # push `old` to the thread's second page
+        make_comment(condition, other_commenter)
+    words = [make_comment(condition, other_commenter, text=f"Other words {n}.") for n in range(3)]
+    third = make_user("third_member")
+    Report.objects.create(comment=old, reporter=third, reason=Report.Reason.SPAM)  # not on the first page
+    clients = {}
+    for member in (commenter, third, other_commenter):
+        clients[member] = Client()
+        clients[member].force_login(member)
+
+    def thread_of(member):
+        return app_section(html(clients[member].get(condition.get_absolute_url())), "comments")
+
+    for member in (commenter, third, commenter, third):
+        thread = thread_of(member)
+        assert "You reported this" not in thread and "/delete/" not in thread
+        assert thread.count("Report this content as offensive or unsuitable") == 20
+    kept = [key for key in cached() if key.startswith("comments:member")]
+    assert [key.split(":")[1] for key in kept] == ["members-thread"]  # one, for both
+    tokens = {member: page_tokens(thread_of(member)) for member in (commenter, third)}
+    assert len(tokens[third]) == 1 and tokens[third] != tokens[commenter]  # each their own, in a slot
+    assert not any(token in cached()[kept[0]] for token in (*tokens[third], *tokens[commenter]))
+    assert "Other words 2." in thread_of(third)
+    # Their own comments shown: their own thread, with their Delete links.
+    assert thread_of(other_commenter).count("/delete/") == 20
+    # A report on the shown page, made in the shell: at once, only for its reporter.
+    Report.objects.create(comment=words[0], reporter=commenter, reason=Report.Reason.SPAM)
+    assert thread_of(commenter).count("You reported this") == 1
+    assert "You reported this" not in thread_of(third)
+    # The reported comment on the second page shows there, for its reporter only.
+    second = html(clients[third].get(condition.get_absolute_url() + "?comments-page=2"))
+    assert "You reported this" in app_section(second, "comments")
 
 
 def cached():
