@@ -147,15 +147,19 @@ def comment_thread(context, page):
     reported = _reported_by_anonymous_reader(request, page) if not user.is_authenticated else None
     confirmations = confirmations_for(request, "comments")
 
+    page_key = None
+    if own_link:
+        page_key = page_cache.key("comments:page", page, "comment_version", "content_version", extra=number)
+
+    @functools.cache
     def thread_page():
-        page_key = None
-        if own_link:
-            page_key = page_cache.key("comments:page", page, "comment_version", "content_version", extra=number)
         return page_cache.get_or_build(page_key, lambda: _thread_page(request, page))
 
     if user.is_authenticated:
         cached = own_link and not confirmations and form is None
-        return _members_thread(request, user, page, thread_page, form=form, confirmations=confirmations, cached=cached)
+        return _members_thread(
+            request, user, page, thread_page, page_key, form=form, confirmations=confirmations, cached=cached
+        )
     key = None
     if page_cache.shares_fragments(request) and own_link and not reported and not confirmations:
         key = page_cache.key("comments:thread", page, "comment_version", "content_version", extra=number)
@@ -170,18 +174,22 @@ def comment_thread(context, page):
     return page_cache.get_or_build(key, build)
 
 
-def _members_thread(request, user, page, thread_page, *, form, confirmations, cached: bool) -> str:
-    """A member's thread: the page of comments (`thread_page()`) with their own parts
-    (`_members_own`), kept for them under their own version when `cached`, with slots for their
-    CSRF and form tokens."""
+def _members_thread(request, user, page, thread_page, page_key, *, form, confirmations, cached: bool) -> str:
+    """A member's thread: the page of comments (`thread_page()`, kept at `page_key`) with their
+    own parts (`_members_own`), kept when `cached`: for every member with nothing of their own
+    on it alike, else for them alone under their own version; with slots for their CSRF and
+    form tokens."""
     member = member_version(user)
     own_key = page_cache.member_key("comments:own", page, member, "content_version")
     own = page_cache.get_or_build(own_key, lambda: _members_own(user, page))
-    shown = functools.cache(thread_page)
     key = None
     if cached:
         number = request.GET.get(PAGE_PARAMETER, "1")
-        if _shows_nothing_of_theirs(user, own, shown()):
+        # Who wrote the comments shown and which they are, kept beside them: cheaper to read
+        # on every request than the whole page of comments.
+        people_key = page_key and f"{page_key}:people"
+        shown = page_cache.get_or_build(people_key, lambda: _people_shown(thread_page()))
+        if _shows_nothing_of_theirs(user, own, shown):
             # The same for every member with nothing of their own on this page of the thread.
             key = page_cache.key("comments:members-thread", page, "comment_version", "content_version", extra=number)
         else:
@@ -199,7 +207,7 @@ def _members_thread(request, user, page, thread_page, *, form, confirmations, ca
 
     def build(slots):
         context = {
-            **_reader_context(request, user, page, shown(), form=form, own=own, started=slots.get("started")),
+            **_reader_context(request, user, page, thread_page(), form=form, own=own, started=slots.get("started")),
             "confirmations": confirmations,
             **slots,
         }
@@ -355,9 +363,26 @@ def _members_own(user, page) -> MembersOwn:
     return MembersOwn(waiting=waiting, reported=frozenset(reported), recent=tuple(recent))
 
 
-def _shows_nothing_of_theirs(user, own: MembersOwn, thread_page: ThreadPage) -> bool:
+@dataclass(frozen=True, slots=True)
+class PeopleShown:
+    """Who wrote the comments on one page of the thread, and which comments they are."""
+
+    number: int
+    authors: frozenset[int]
+    comments: frozenset[int]
+
+
+def _people_shown(thread_page: ThreadPage) -> PeopleShown:
+    return PeopleShown(
+        number=thread_page.number,
+        authors=frozenset(entry.author_id for entry in thread_page.entries if entry.author_id is not None),
+        comments=frozenset(entry.pk for entry in thread_page.entries),
+    )
+
+
+def _shows_nothing_of_theirs(user, own: MembersOwn, shown: PeopleShown) -> bool:
     """Whether this page of the thread looks to this member as to any other: none of their
     comments waiting (shown on the first page), none of the comments on it theirs or reported by them."""
-    if own.waiting and thread_page.number == 1:
+    if own.waiting and shown.number == 1:
         return False
-    return not any(entry.author_id == user.pk or entry.pk in own.reported for entry in thread_page.entries)
+    return user.pk not in shown.authors and own.reported.isdisjoint(shown.comments)
