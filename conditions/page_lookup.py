@@ -98,16 +98,25 @@ def _versions_sql(*, subpage: bool, preview: bool, vendor: str) -> tuple[str, tu
 
 
 def find_page_versions(
-    *, slug: str, subpage_slug: str | None = None, preview: bool = False, remembered: bool = False
+    *,
+    slug: str,
+    subpage_slug: str | None = None,
+    preview: bool = False,
+    remembered: bool = False,
+    writer: str | None = None,
 ) -> PageVersions:
     """What `find_page` would give as `page.pk` and `page.versions`, in one small query; Http404 if no page.
 
     `remembered`: from this process's memo when it can be trusted (conditions.versions_memo),
-    only for readers who wrote nothing, as it lags a change by a notification's delivery.
+    for readers who wrote nothing, as it lags others' changes by a notification's delivery,
+    and for a member (`writer`, their own version), whom it never shows a page older than
+    their own last write.
     """
     if remembered:
         address = {"slug": slug, "subpage_slug": subpage_slug, "preview": preview}
-        return versions_memo.remembered((slug, subpage_slug, preview), lambda: find_page_versions(**address))
+        return versions_memo.remembered(
+            (slug, subpage_slug, preview), lambda: find_page_versions(**address), writer=writer
+        )
     sql, params = _versions_sql(subpage=subpage_slug is not None, preview=preview, vendor=connection.vendor)
     values = {SLUG: slug, SUBPAGE_SLUG: subpage_slug}
     with connection.cursor() as cursor:

@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from accounts.models import member_version
+
 from . import page_cache
 from .forms import SearchForm
 from .models import Page
@@ -193,9 +195,13 @@ def page_detail(request, slug, subpage_slug=None):
     shared = reads_shared_page(request)
     # A shared reader is signed out, so never an editor previewing drafts.
     preview = not shared and can_preview_drafts(request.user)
-    # The page's versions alone, in one small query (for a shared reader, none while this
-    # process's memo of them can be trusted); for a shared reader, its whole page's key.
-    versions = find_page_versions(slug=slug, subpage_slug=subpage_slug, preview=preview, remembered=shared)
+    # A member's own version, which each of their writes moves (none when previewing drafts).
+    writer = None if shared or preview else member_version(request.user)
+    # The page's versions alone, in one small query (for a shared reader or a member, none
+    # while this process's memo of them can be trusted); for a shared reader, its whole page's key.
+    versions = find_page_versions(
+        slug=slug, subpage_slug=subpage_slug, preview=preview, remembered=shared or writer is not None, writer=writer
+    )
     whole_page_key = page_cache.page_key(request, versions, preview=preview) if shared else None
     content = page_cache.get(whole_page_key)  # kept encoded, as it is sent
     if content is not None:

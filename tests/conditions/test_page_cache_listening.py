@@ -21,8 +21,8 @@ def readers_arrive_after_delivery(listening, monkeypatch, data_migrations):  # n
     rerun_data_migrations(data_migrations)  # the staff groups, which the flush after each test removes
     lookup = versions_memo.memo.lookup
 
-    def after_delivery(key, find):
+    def after_delivery(key, find, **kwargs):
         caught_up(listening)
-        return lookup(key, find)
+        return lookup(key, find, **kwargs)
 
     monkeypatch.setattr(versions_memo.memo, "lookup", after_delivery)

@@ -12,6 +12,7 @@ from conditions import versions_memo
 from conditions.models import Section
 from conditions.page_lookup import PageVersions
 from conditions.version_triggers import NOTIFY_CHANNEL
+from tests.conftest import rerun_data_migrations
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
 
@@ -96,6 +97,27 @@ def test_nothing_is_remembered_longer_than_a_shared_cache_may_keep_the_page(sett
     assert memo.lookup("dystonia", lambda: next(answers)) == versions(2)
 
 
+def test_a_member_is_served_only_what_was_looked_up_since_their_last_write(settings):
+    """A member's version (accounts.MemberVersion) moves with each of their writes: a lookup made
+    before this process first saw their current version may predate their write, so it is
+    read again for them, and what they read is then served to everyone."""
+    memo = versions_memo.VersionsMemo()
+    memo.forget(listening=True)
+    answers = iter([versions(n) for n in range(1, 5)])
+
+    def find():
+        return next(answers)
+
+    assert memo.lookup("dystonia", find) == versions(1)  # a signed-out reader's lookup
+    assert memo.lookup("dystonia", find, writer="7:3.1") == versions(2)  # first seen after it
+    assert memo.lookup("dystonia", find, writer="7:3.1") == versions(2)
+    assert memo.lookup("dystonia", find) == versions(2)
+    assert memo.lookup("dystonia", find, writer="8:4.1") == versions(3)  # another member, first seen now
+    assert memo.lookup("dystonia", find, writer="7:3.1") == versions(3)  # newer than their first sight
+    assert memo.lookup("dystonia", find, writer="7:3.2") == versions(4)  # they wrote: read again
+    assert memo.lookup("dystonia", find, writer="8:4.1") == versions(4)
+
+
 def test_markers_forget_nothing_and_changes_forget_everything():
     memo = versions_memo.VersionsMemo()
     listener = versions_memo.Listener(memo)
@@ -123,14 +145,56 @@ def test_a_shared_readers_cached_page_costs_no_query_while_listening(
     assert again.content == first
 
 
+@pytest.fixture
+def notifications_never_arrive(settings, monkeypatch):
+    """The memo trusted as while listening, with no listener: here the tests' writes are never
+    committed, so nothing is ever delivered, as when a notification has not arrived yet."""
+    settings.PAGE_VERSIONS_LISTEN = True
+    monkeypatch.setattr(versions_memo, "ensure_listening", lambda: None)
+    versions_memo.memo.forget(listening=True)
+    yield
+    versions_memo.memo.forget(listening=False)
+
+
+@on_postgresql
+def test_a_member_sees_their_own_write_before_any_notification_and_others_once_it_arrives(
+    notifications_never_arrive, client, commenter, other_commenter, condition, django_assert_num_queries
+):
+    from django.test import Client
+
+    from ratings.services import rating_submit
+
+    member, other = Client(), Client()
+    member.force_login(commenter)
+    other.force_login(other_commenter)
+    url = condition.get_absolute_url()
+    for reader in (member, other, member, other):
+        assert "You gave this page" not in reader.get(url).content.decode()
+    with django_assert_num_queries(2):  # their session and their account: the versions remembered
+        member.get(url)
+    rating_submit(page=condition, user=commenter, score=2)  # their write moves their version
+    page = member.get(url).content.decode()
+    assert "You gave this page 2 stars." in page and "Based on 1 rating" in page
+    # A write that is no member's reaches members as it reaches signed-out readers: when
+    # PostgreSQL delivers its notification, which empties the memo.
+    Section.objects.filter(page=condition).update(heading="Heading changed in the shell")
+    for reader in (member, other):
+        assert "Heading changed in the shell" not in reader.get(url).content.decode()
+    versions_memo.memo.forget(listening=True)
+    for reader in (member, other):
+        assert "Heading changed in the shell" in reader.get(url).content.decode()
+
+
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_signed_in_reader_still_reads_the_versions(listening, client_for, commenter, condition):
-    member = client_for(commenter)
-    member.get(condition.get_absolute_url())
-    remembered = len(versions_memo.memo._entries)
-    member.get(condition.get_absolute_url())
-    assert len(versions_memo.memo._entries) == remembered == 0
+def test_an_editor_previewing_drafts_still_reads_the_versions(
+    listening, client_for, make_user, condition, data_migrations
+):
+    rerun_data_migrations(data_migrations)  # the staff groups, which the flush after each test removes
+    reader = client_for(make_user("editor", groups=["Editors"], is_staff=True))
+    reader.get(condition.get_absolute_url())
+    reader.get(condition.get_absolute_url())
+    assert len(versions_memo.memo._entries) == 0
 
 
 @on_postgresql
