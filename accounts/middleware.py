@@ -1,5 +1,10 @@
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from .backends import reading_session
 
 # When the session's expiry was last moved on: epoch seconds for staff, an ISO date for readers.
 STAFF_SEEN_AT = "accounts_staff_seen_at"
@@ -53,3 +58,20 @@ class SessionIdleTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             session_expiry_refresh(session, user)
         return response
+
+
+def _user(request):
+    """`request.user` as Django's middleware reads it, the account taken from the session's query."""
+    if not hasattr(request, "_cached_user"):
+        with reading_session(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with the request's account read in the same query as its session
+    (accounts.sessions): Django's `auth.get_user` still checks the session against the account."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))

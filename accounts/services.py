@@ -4,9 +4,8 @@ from urllib.parse import urlencode
 
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Q
@@ -20,7 +19,7 @@ from comments.models import Comment, CommentEdit
 from comments.services import text_hash
 from ratings.services import ratings_detach_user
 
-from .models import ErasureRecord, Profile
+from .models import ErasureRecord, Profile, Session
 from .tokens import signup_token
 
 User = get_user_model()
@@ -114,10 +113,9 @@ EXPIRED_TEXT = "This comment was removed and its text has since been deleted."
 
 def _end_sessions(user: User) -> None:
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    for session in Session.objects.iterator():
-        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
-            # Through the session store, so a cached copy (cached_db) goes too.
-            store(session_key=session.session_key).delete()
+    for session_key in Session.objects.filter(account=user).values_list("session_key", flat=True):
+        # Through the session store, so a cached copy (cached_db) goes too.
+        store(session_key=session_key).delete()
 
 
 def _erase_comments(user: User, *, delete_comments: bool) -> None:

@@ -82,7 +82,8 @@ MIDDLEWARE = [
     # Fetch Metadata for every form; Django's token as well for signed-in readers.
     "dystonia_portal.csrf.CrossOriginProtectionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the account read in the session's own query (accounts.sessions).
+    "accounts.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
     "dystonia_portal.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -349,7 +350,7 @@ REDIS_URL = env("REDIS_URL", default="")
 CACHE_KIND = env("DJANGO_CACHE", default="database")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "accounts.cached_sessions"
 elif CACHE_KIND == "database":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 elif CACHE_KIND == "memory":
@@ -357,7 +358,8 @@ elif CACHE_KIND == "memory":
 else:
     raise ImproperlyConfigured('Set DJANGO_CACHE to "database" or "memory" (or set REDIS_URL).')
 if not REDIS_URL:
-    # Django's database sessions, read by SQL compiled once per process (accounts/sessions.py).
+    # Django's database sessions in accounts.Session, each read with its account in one query
+    # (accounts/sessions.py; with Redis, accounts/cached_sessions.py on the same table).
     SESSION_ENGINE = "accounts.sessions"
 
 # Rendered parts of condition pages, per gunicorn worker, in memory (conditions/page_cache.py):

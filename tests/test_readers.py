@@ -4,9 +4,9 @@ import inspect
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
+from accounts.sessions import SessionStore
 from dystonia_portal import ratelimit, readers, security
 
 

@@ -1,8 +1,9 @@
 """Where a value is left in the database: every text column of every model, and every session."""
 
 from django.apps import apps
-from django.contrib.sessions.models import Session
 from django.db import models
+
+from accounts.models import Session
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.GenericIPAddressField, models.EmailField)
 

@@ -5,9 +5,9 @@ import time
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.management import call_command
 
+from accounts.models import Session
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,10 @@ import io
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Profile
+from accounts.models import Profile, Session
 from accounts.services import EXPIRED_TEXT
 from comments.models import Comment
 from comments.services import comment_remove

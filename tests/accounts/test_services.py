@@ -147,7 +147,8 @@ def summary_figures(page):
 
 def test_deleting_an_account_with_its_comments_leaves_nothing_that_identifies_the_person(person, condition):
     from axes.models import AccessAttempt
-    from django.contrib.sessions.models import Session
+
+    from accounts.models import Session
 
     figures = summary_figures(condition)
     assert Session.objects.count() == 1

@@ -614,9 +614,9 @@ def test_account_page_lists_your_comments_with_their_status_and_your_ratings(
     client_for, commenter, commenter_records, django_assert_num_queries
 ):
     client = client_for(commenter)
-    # 1. the session  2. the user  3. the profile (display name)  4. the comments with their pages
-    # 5. the ratings with their pages and those pages' parents
-    with django_assert_num_queries(5):
+    # 1. the session with the user  2. the profile (display name)  3. the comments with their
+    # pages  4. the ratings with their pages and those pages' parents
+    with django_assert_num_queries(4):
         response = client.get(reverse("accounts:account"))
     html = response.content.decode()
     for text, status in [

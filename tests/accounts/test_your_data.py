@@ -83,10 +83,10 @@ def test_your_data_download_takes_a_fixed_number_of_queries(
         theirs = make_comment(condition, other_commenter, text=f"More of their words {n}.")
         comment_report(comment=theirs, reason=Report.Reason.SPAM, reporter=records)
     client = client_for(records)
-    with django_assert_num_queries(7):
-        # 1. the session  2. the user  3. the user's profile  4. comments with their pages
-        # 5. the moderation decisions on them  6. ratings with pages and feedback
-        # 7. reports with their comments
+    with django_assert_num_queries(6):
+        # 1. the session with the user  2. the user's profile  3. comments with their pages
+        # 4. the moderation decisions on them  5. ratings with pages and feedback
+        # 6. reports with their comments
         response = client.get("/account/your-data/download/")
     data = json.loads(response.content)
     assert (len(data["comments"]), len(data["reports"])) == (5, 4)

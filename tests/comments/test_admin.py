@@ -95,13 +95,13 @@ def test_queue_with_50_reported_comments_takes_a_fixed_number_of_queries(
         Report.objects.create(comment=comment, session_hash=f"a{n}", reason=Report.Reason.SPAM)
         Report.objects.create(comment=comment, session_hash=f"b{n}", reason=Report.Reason.OTHER)
     client = client_for(moderator)
-    with django_assert_num_queries(8):
-        # 1. the session  2. the moderator's user row
-        # 3. the moderator's own permissions  4. their groups' permissions (both cached for the request)
-        # 5. the condition pages for the "page" filter
-        # 6. COUNT of the queue (no second COUNT of all comments: show_full_result_count is off)
-        # 7. one page of 50 comments JOINed with author and page, with their open report counts
-        # 8. the open reports of those 50 comments (the reasons column), prefetched in one query
+    with django_assert_num_queries(7):
+        # 1. the session with the moderator's user row
+        # 2. the moderator's own permissions  3. their groups' permissions (both cached for the request)
+        # 4. the condition pages for the "page" filter
+        # 5. COUNT of the queue (no second COUNT of all comments: show_full_result_count is off)
+        # 6. one page of 50 comments JOINed with author and page, with their open report counts
+        # 7. the open reports of those 50 comments (the reasons column), prefetched in one query
         response = client.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 50
     assert response.content.decode().count("Something else, Spam or advertising") == 50
@@ -516,12 +516,12 @@ def test_the_admin_home_summary_takes_a_fixed_number_of_queries(
     client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
 ):
     client = client_for(moderator)
-    with django_assert_num_queries(10):
-        # 1. the session  2. the moderator  3.-4. their own and their groups' permissions
-        # 5. open urgent items  6. open reports  7. held comments (no count of comments reported as
+    with django_assert_num_queries(9):
+        # 1. the session with the moderator  2.-3. their own and their groups' permissions
+        # 4. open urgent items  5. open reports  6. held comments (no count of comments reported as
         # unsafe advice: that is for holders of add_clinical_note, the Clinical reviewers group)
-        # 8. decisions of the last 30 days (both medians)  9. urgent items acted on in 30 days (both medians)
-        # 10. the admin's recent actions box
+        # 7. decisions of the last 30 days (both medians)  8. urgent items acted on in 30 days (both medians)
+        # 9. the admin's recent actions box
         html = client.get(reverse("admin:index")).content.decode()
     assert "Median time to first action on urgent items, last 7 days" in html
 
@@ -530,9 +530,9 @@ def test_the_urgent_items_list_takes_a_fixed_number_of_queries(
     client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
 ):
     client = client_for(moderator)
-    with django_assert_num_queries(7):
-        # 1. the session  2. the moderator  3.-4. permissions  5. COUNT filtered  6. COUNT of all
-        # 7. one page of items JOINed with their comment and first actor
+    with django_assert_num_queries(6):
+        # 1. the session with the moderator  2.-3. permissions  4. COUNT filtered  5. COUNT of all
+        # 6. one page of items JOINed with their comment and first actor
         html = client.get(reverse("admin:comments_urgentitem_changelist")).content.decode()
     assert html.count("moderator</td>") == 4
 
@@ -541,9 +541,9 @@ def test_the_decisions_list_takes_a_fixed_number_of_queries(
     client_for, moderator, four_urgent_items_decided_with_notes, django_assert_num_queries
 ):
     client = client_for(moderator)
-    with django_assert_num_queries(7):
-        # 1. the session  2. the moderator  3.-4. permissions  5. COUNT filtered  6. COUNT of all
-        # 7. one page of decisions JOINed with moderator and comment
+    with django_assert_num_queries(6):
+        # 1. the session with the moderator  2.-3. permissions  4. COUNT filtered  5. COUNT of all
+        # 6. one page of decisions JOINed with moderator and comment
         html = client.get(reverse("admin:comments_moderationdecision_changelist")).content.decode()
     for number in range(4):
         assert f"Decision note {number}." in html

@@ -70,9 +70,9 @@ def test_signed_in_reader_gets_their_own_block_and_thread(client_for, commenter,
     client.get(condition.get_absolute_url())
     # Warm page fragments, rating block and page of comments, and this member's own parts
     # (their rating, reports and comments waiting for a moderator), kept under their own
-    # version (accounts.MemberVersion): 1 session, 2 the account with that version, 3 the
-    # page's versions (the page itself is kept under them).
-    with django_assert_num_queries(3):
+    # version (accounts.MemberVersion): 1 the session with the account and that version
+    # (accounts.sessions), 2 the page's versions (the page itself is kept under them).
+    with django_assert_num_queries(2):
         response = client.get(condition.get_absolute_url())
     html = response.content.decode()
     assert "You gave this page 2 stars." in html

@@ -4,14 +4,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.db import connection
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Session
+from accounts.sessions import SessionStore
 from conditions.models import Page
 from ratings.models import Rating, RatingSummary
 from ratings.services import rating_submit, rating_summaries_rebuild
@@ -185,20 +185,20 @@ def test_page_query_count_is_pinned(client_for, commenter, page, django_assert_n
         rating_submit(page=page, session_hash=session * 40, score=score)
     rating_submit(page=page, user=commenter, score=1)
     client = client_for(commenter)
-    # 1 session, 2 the account with its own version, 3 the page's versions, 4 the page joined
-    # with its counter rows and rating summary, 5 the guide and its sub-pages, 6 sections,
-    # 7 related links, 8 this reader's rating with its feedback (LEFT JOIN); the thread's count
-    # comes with the page, and with no comments there is no list query; their own parts of the
-    # thread: 9 which comments here they reported, 10 their own comments here waiting for a
-    # moderator (waiting_for_moderator_to; not staff, so no permission queries), 11 those
-    # they can still change.
-    with django_assert_num_queries(11):
+    # 1 session with the account and its own version (accounts.sessions), 2 the page's
+    # versions, 3 the page joined with its counter rows and rating summary, 4 the guide and its
+    # sub-pages, 5 sections, 6 related links, 7 this reader's rating with its feedback (LEFT
+    # JOIN); the thread's count comes with the page, and with no comments there is no list
+    # query; their own parts of the thread: 8 which comments here they reported, 9 their own
+    # comments here waiting for a moderator (waiting_for_moderator_to; not staff, so no
+    # permission queries), 10 those they can still change.
+    with django_assert_num_queries(10):
         response = client.get(page.get_absolute_url())
     assert "Based on 4 ratings" in response.content.decode()
     # Again: the page and what it joins come from the cache under its versions; so do the
     # guide's content, the rating block for this score and this member's own parts, kept
     # under their own version, which has not moved.
-    with django_assert_num_queries(3):  # 1 session, 2 account, 3 versions
+    with django_assert_num_queries(2):  # 1 session with the account, 2 versions
         response = client.get(page.get_absolute_url())
     assert "Based on 4 ratings" in response.content.decode()
 

@@ -1,9 +1,9 @@
 import datetime
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 
+from accounts.models import Session
 from conditions.models import Page
 from dystonia_portal.readers import keyed_hash
 from ratings.models import Rating, RatingFeedback, RatingSummary
@@ -125,11 +125,11 @@ def test_rating_post_query_count(client_for, commenter, page, django_assert_num_
     client = client_for(commenter)
 
     for score in ("4", "2"):  # a new rating, then rating again
-        # 1 session, 2 user, 3 the address's rate-limit counter and 4 the account's (each one
-        # INSERT ... ON CONFLICT ... RETURNING), 5 page, 6 SAVEPOINT (the test's transaction; BEGIN in
-        # production), 7 summary row SELECT ... FOR UPDATE, 8 the reader's earlier rating, 9 INSERT or
-        # UPDATE the rating, 10 UPDATE the summary with F() arithmetic, 11 RELEASE SAVEPOINT
-        with django_assert_num_queries(11):
+        # 1 session with the account, 2 the address's rate-limit counter and 3 the account's (each
+        # one INSERT ... ON CONFLICT ... RETURNING), 4 page, 5 SAVEPOINT (the test's transaction; BEGIN
+        # in production), 6 summary row SELECT ... FOR UPDATE, 7 the reader's earlier rating, 8 INSERT
+        # or UPDATE the rating, 9 UPDATE the summary with F() arithmetic, 10 RELEASE SAVEPOINT
+        with django_assert_num_queries(10):
             response = client.post(rate_url(page), {"score": score})
         assert response.status_code == 302
     assert summary_figures(page)[:2] == (4, 14)
@@ -433,12 +433,12 @@ def test_feedback_post_query_count(client_for, commenter, page, django_assert_nu
     client = client_for(commenter)
     client.post(rate_url(page), {"score": "2"})
 
-    # 1 session, 2 user, 3 the address's rate-limit counter and 4 the account's (each one
-    # INSERT ... ON CONFLICT ... RETURNING), 5 page, 6 this reader's rating with its feedback
-    # (LEFT JOIN), 7 SAVEPOINT for the service (BEGIN in production), 8 SAVEPOINT for
-    # update_or_create, 9 the feedback row SELECT ... FOR UPDATE, 10 SAVEPOINT for the insert,
-    # 11 INSERT the feedback, 12-14 RELEASE the three SAVEPOINTs (the last one is COMMIT in production)
-    with django_assert_num_queries(14):
+    # 1 session with the account, 2 the address's rate-limit counter and 3 the account's (each
+    # one INSERT ... ON CONFLICT ... RETURNING), 4 page, 5 this reader's rating with its feedback
+    # (LEFT JOIN), 6 SAVEPOINT for the service (BEGIN in production), 7 SAVEPOINT for
+    # update_or_create, 8 the feedback row SELECT ... FOR UPDATE, 9 SAVEPOINT for the insert,
+    # 10 INSERT the feedback, 11-13 RELEASE the three SAVEPOINTs (the last one is COMMIT in production)
+    with django_assert_num_queries(13):
         response = client.post(feedback_url(page), {"reason": "other", "details": ""})
     assert response.status_code == 302
     assert RatingFeedback.objects.get().rating.user == commenter

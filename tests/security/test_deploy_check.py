@@ -128,7 +128,7 @@ def test_one_host_without_redis_shares_its_cache_and_sessions_through_the_databa
     # (Rate limits are counted in their own table, ratelimits.counters, not in the cache.)
     assert show_state() == [
         "django.core.cache.backends.db.DatabaseCache",
-        "accounts.sessions",  # Django's database sessions, read by SQL compiled once
+        "accounts.sessions",  # Django's database sessions, each read with its account
         "31536000",
     ]
 
@@ -136,5 +136,5 @@ def test_one_host_without_redis_shares_its_cache_and_sessions_through_the_databa
 def test_redis_url_moves_the_cache_and_sessions_to_redis():
     assert show_state(REDIS_URL="redis://cache.internal:6379/0")[:2] == [
         "django.core.cache.backends.redis.RedisCache",
-        "django.contrib.sessions.backends.cached_db",
+        "accounts.cached_sessions",  # Django's cached_db, on the same table
     ]

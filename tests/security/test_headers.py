@@ -154,10 +154,10 @@ def test_messages_are_made_only_for_requests_that_use_them(rf):
     """dystonia_portal.middleware.LazyMessageMiddleware: untouched, no storage and no cookie; used,
     Django's own cookie storage keeps and then hands back the message."""
     from django.contrib import messages
-    from django.contrib.sessions.backends.db import SessionStore
     from django.http import HttpResponse
     from django.utils.functional import empty
 
+    from accounts.sessions import SessionStore
     from dystonia_portal.middleware import LazyMessageMiddleware
 
     untouched = rf.get("/robots.txt")
