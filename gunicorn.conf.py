@@ -47,10 +47,11 @@ preload_app = True
 
 def when_ready(server):
     """In the master, after loading the app and before forking: compile the templates and URL
-    patterns once, so no new worker spends its first requests on it (dystonia_portal.warmup)."""
-    from dystonia_portal.warmup import compile_templates_and_urls
+    patterns once, so no new worker spends its first requests on it, and keep what the master
+    holds out of the workers' garbage collections (dystonia_portal.warmup)."""
+    from dystonia_portal.warmup import prepare_to_fork
 
-    server.log.info("Compiled %d templates before starting workers", compile_templates_and_urls())
+    server.log.info("Compiled %d templates before starting workers", prepare_to_fork())
 
 
 # Both logs to stderr, for systemd's journal or the container's log driver. Django writes its
