@@ -14,7 +14,8 @@ told. So:
   thread is listening again.
 - An entry is kept at most settings.PAGE_CACHE_SECONDS, the longest a signed-out reader may
   see an old page anyway (an HTTP cache in front may keep it that long), so even a
-  notification lost without the connection noticing cannot hold a page back for longer.
+  notification lost without the connection noticing cannot hold a page back for longer (a
+  session at most accounts.sessions.REMEMBERED_SECONDS, and never past its end).
 
 Shared readers use it (they have no session, so they wrote nothing), and so do members: a
 change reaches them as soon as PostgreSQL delivers its notification (here a median of 0.05 ms
@@ -25,8 +26,13 @@ reads that version with the account. So a member (`writer`, their version) is se
 lookups that began after this process first saw that version of theirs, which began after
 their last write committed and so read what it wrote. Everyone else (a signed-out reader with
 a session, an editor previewing drafts) reads versions from the database on every request.
-Off with settings.PAGE_VERSIONS_LISTEN (SQLite has no notifications; the tests' transactions
-are rolled back, never committed, so they never notify).
+
+Sessions are remembered here too (accounts.sessions), under the browser's write mark: writes
+to sessions, accounts and member versions notify the same channel (accounts migration 0005),
+so one listener, and any change at all, empties both. A member's request after one of their
+own writes carries a new mark, so it reads their session, and with it their version, from the
+database. Off with settings.PAGE_VERSIONS_LISTEN (SQLite has no notifications; the tests'
+transactions are rolled back, never committed, so they never notify).
 """
 
 import contextlib
@@ -62,9 +68,11 @@ class VersionsMemo:
         self.generation = 0
         self.listening = False
 
-    def lookup(self, key, find, *, writer: str | None = None):
+    def lookup(self, key, find, *, writer: str | None = None, keep_for=None):
         """`find()`'s answer for `key`, from memory when the listener vouches for it (and, for
-        `writer`, a member's version, only an answer looked up since this process first saw it)."""
+        `writer`, a member's version, only an answer looked up since this process first saw it).
+        `keep_for(answer)`: how many seconds to remember it (none: not remembered), by default
+        settings.PAGE_CACHE_SECONDS."""
         if not self.listening:
             return find()
         now = time.monotonic()
@@ -75,12 +83,15 @@ class VersionsMemo:
         if entry is not None and entry[1] > now and entry[2] >= not_before:
             return entry[0]
         value = find()
+        seconds = settings.PAGE_CACHE_SECONDS if keep_for is None else keep_for(value)
+        if not seconds or seconds <= 0:
+            return value
         with self._lock:
             # Not if anything changed since the lookup began: it may have read the old versions.
             if self.listening and self.generation == generation:
                 if len(self._entries) >= MAX_ENTRIES:
                     self._entries.clear()
-                self._entries[key] = (value, now + settings.PAGE_CACHE_SECONDS, now)
+                self._entries[key] = (value, now + seconds, now)
         return value
 
     def _first_seen(self, writer: str, now: float) -> float:
@@ -177,13 +188,14 @@ _listener_pid: int | None = None
 _start_lock = threading.Lock()
 
 
-def remembered(key, find, *, writer: str | None = None):
-    """`find()` (a page's versions), from this process's memo when that is on and can be trusted
-    (for `writer`, a member's own version, only what was looked up after their last write)."""
+def remembered(key, find, *, writer: str | None = None, keep_for=None):
+    """`find()` (a page's versions, a session), from this process's memo when that is on and can
+    be trusted (for `writer`, a member's own version, only what was looked up after their last
+    write; `keep_for`, VersionsMemo.lookup)."""
     if not settings.PAGE_VERSIONS_LISTEN or connections["default"].vendor != "postgresql":
         return find()  # off: nothing remembered, whatever a parent process left in the memo
     ensure_listening()
-    return memo.lookup(key, find, writer=writer)
+    return memo.lookup(key, find, writer=writer, keep_for=keep_for)
 
 
 def ensure_listening() -> None:

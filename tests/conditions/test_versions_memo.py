@@ -11,39 +11,7 @@ from comments.models import Comment
 from conditions import versions_memo
 from conditions.models import Section
 from conditions.page_lookup import PageVersions
-from conditions.version_triggers import NOTIFY_CHANNEL
-from tests.conftest import rerun_data_migrations
-
-on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
-
-
-def wait_for(condition, *, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the listener did not get there in time"
-        time.sleep(0.005)
-
-
-@pytest.fixture
-def listening(settings):
-    """This process's listener, started as a gunicorn worker starts it, and stopped afterwards."""
-    settings.PAGE_VERSIONS_LISTEN = True
-    versions_memo.ensure_listening()
-    wait_for(lambda: versions_memo.memo.listening)
-    listener = versions_memo._listener
-    yield listener
-    versions_memo.stop_listening()
-    assert not listener.is_alive() and listener.raw is None  # its connection closed, before the database goes
-
-
-def caught_up(listener) -> None:
-    """Wait until the listener has had every notification committed so far (in commit order, so a
-    marker sent now arrives after all of them): a reader arriving after PostgreSQL delivered them."""
-    marker = f"marker-{time.monotonic_ns()}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, marker])
-    wait_for(lambda: listener.marker == marker)
-
+from tests.conftest import caught_up, on_postgresql, rerun_data_migrations, wait_for
 
 # The memo on its own: what it keeps, and when it keeps nothing.
 
@@ -97,6 +65,23 @@ def test_nothing_is_remembered_longer_than_a_shared_cache_may_keep_the_page(sett
     assert memo.lookup("dystonia", lambda: next(answers)) == versions(2)
 
 
+def test_a_lookup_may_say_how_long_its_answer_is_kept(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    memo = versions_memo.VersionsMemo()
+    memo.forget(listening=True)
+    answers = iter(["gone", "short", "short again", "kept"])
+
+    def keep_for(answer):
+        return {"gone": 0, "short": 0.05, "kept": 60}.get(answer, 60)
+
+    assert memo.lookup("session", lambda: next(answers), keep_for=keep_for) == "gone"  # not kept at all
+    assert memo.lookup("session", lambda: next(answers), keep_for=keep_for) == "short"
+    assert memo.lookup("session", lambda: next(answers), keep_for=keep_for) == "short"
+    time.sleep(0.06)
+    assert memo.lookup("session", lambda: next(answers), keep_for=keep_for) == "short again"
+    assert memo.lookup("session", lambda: next(answers), keep_for=keep_for) == "short again"
+
+
 def test_a_member_is_served_only_what_was_looked_up_since_their_last_write(settings):
     """A member's version (accounts.MemberVersion) moves with each of their writes: a lookup made
     before this process first saw their current version may predate their write, so it is
@@ -145,22 +130,12 @@ def test_a_shared_readers_cached_page_costs_no_query_while_listening(
     assert again.content == first
 
 
-@pytest.fixture
-def notifications_never_arrive(settings, monkeypatch):
-    """The memo trusted as while listening, with no listener: here the tests' writes are never
-    committed, so nothing is ever delivered, as when a notification has not arrived yet."""
-    settings.PAGE_VERSIONS_LISTEN = True
-    monkeypatch.setattr(versions_memo, "ensure_listening", lambda: None)
-    versions_memo.memo.forget(listening=True)
-    yield
-    versions_memo.memo.forget(listening=False)
-
-
 @on_postgresql
 def test_a_member_sees_their_own_write_before_any_notification_and_others_once_it_arrives(
     notifications_never_arrive, client, commenter, other_commenter, condition, django_assert_num_queries
 ):
     from django.test import Client
+    from django.urls import reverse
 
     from ratings.services import rating_submit
 
@@ -170,19 +145,25 @@ def test_a_member_sees_their_own_write_before_any_notification_and_others_once_i
     url = condition.get_absolute_url()
     for reader in (member, other, member, other):
         assert "You gave this page" not in reader.get(url).content.decode()
-    with django_assert_num_queries(1):  # their session with their account: the versions remembered
+    with django_assert_num_queries(0):  # their session, their account and the versions remembered
         member.get(url)
-    rating_submit(page=condition, user=commenter, score=2)  # their write moves their version
+    # Their write, from their browser, moves their version and their write mark
+    # (accounts.middleware.SessionMiddleware): their next page reads both again.
+    member.post(reverse("ratings:rate", args=[condition.pk]), {"score": 2})
     page = member.get(url).content.decode()
     assert "You gave this page 2 stars." in page and "Based on 1 rating" in page
-    # A write that is no member's reaches members as it reaches signed-out readers: when
-    # PostgreSQL delivers its notification, which empties the memo.
+    # A write that is no member's, or one of theirs made elsewhere (here the shell), reaches
+    # members as it reaches signed-out readers: when PostgreSQL delivers its notification,
+    # which empties the memo.
     Section.objects.filter(page=condition).update(heading="Heading changed in the shell")
+    rating_submit(page=condition, user=other_commenter, score=5)
     for reader in (member, other):
         assert "Heading changed in the shell" not in reader.get(url).content.decode()
+    assert "You gave this page" not in other.get(url).content.decode()
     versions_memo.memo.forget(listening=True)
     for reader in (member, other):
         assert "Heading changed in the shell" in reader.get(url).content.decode()
+    assert "You gave this page 5 stars." in other.get(url).content.decode()
 
 
 @on_postgresql
@@ -194,7 +175,8 @@ def test_an_editor_previewing_drafts_still_reads_the_versions(
     reader = client_for(make_user("editor", groups=["Editors"], is_staff=True))
     reader.get(condition.get_absolute_url())
     reader.get(condition.get_absolute_url())
-    assert len(versions_memo.memo._entries) == 0
+    # Their session is remembered (accounts.sessions), the page's versions never.
+    assert [key[0] for key in versions_memo.memo._entries] == ["session"]
 
 
 @on_postgresql
