@@ -1,6 +1,9 @@
+import secrets
+
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -11,6 +14,10 @@ STAFF_SEEN_AT = "accounts_staff_seen_at"
 READER_SEEN_ON = "accounts_seen_on"
 # A staff session's expiry is moved on at most this often, so a burst of requests is one write.
 STAFF_REFRESH_SECONDS = 60
+# The cookie holding a browser's write mark (SessionMiddleware).
+WRITE_MARK_COOKIE = "write_mark"
+# Methods that write nothing, so may read a remembered session.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def session_expiry_refresh(session, user) -> None:
@@ -75,3 +82,49 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     def process_request(self, request):
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: _user(request))
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, and a write mark for each browser with a session, so that on PostgreSQL a request
+    that cannot write may read its session from this process's memory (accounts.sessions) and
+    still sees every write the same browser has made.
+
+    The mark is a random value in its own cookie, changed on every response to a request that
+    may have written (any method but GET, HEAD and OPTIONS, or one whose session changed), and
+    the session is remembered under it: the browser's next request, on whichever process,
+    reads its session, account and member version from the database again, so its own writes
+    show at once, before any notification of them has arrived. A write made anywhere else
+    reaches it when that notification does (conditions.versions_memo).
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        if request.method in SAFE_METHODS:
+            request.session.remembered_as = request.COOKIES.get(WRITE_MARK_COOKIE, "")
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        wrote = session is not None and (request.method not in SAFE_METHODS or session.modified)
+        response = super().process_response(request, response)
+        if not wrote:
+            return response
+        cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
+        if cookie is not None and cookie["max-age"] == 0:  # signed out: the session cookie is gone
+            response.delete_cookie(
+                WRITE_MARK_COOKIE,
+                path=settings.SESSION_COOKIE_PATH,
+                domain=settings.SESSION_COOKIE_DOMAIN,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )
+        elif cookie is not None or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            response.set_cookie(
+                WRITE_MARK_COOKIE,
+                secrets.token_urlsafe(12),
+                max_age=settings.SESSION_COOKIE_AGE,
+                path=settings.SESSION_COOKIE_PATH,
+                domain=settings.SESSION_COOKIE_DOMAIN,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )
+        return response

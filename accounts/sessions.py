@@ -8,6 +8,18 @@ the account from it). The ORM builds and compiles that query once per process an
 since compiling it costs more than running it, and it is run with the request's session key
 and the time. Everything else (saving, expiry, `clearsessions`) is Django's own.
 
+On PostgreSQL a GET or HEAD costs no query at all while the session is remembered: each
+process keeps what the query read, in the memo that keeps pages' versions
+(conditions.versions_memo), and forgets all of it whenever PostgreSQL says a session, an
+account or a member version changed (triggers on those tables send the NOTIFY its listener
+waits for: migration 0005). So a sign-out, a password change or an account closed anywhere
+(another device, a moderator, the admin, the shell) reaches every process as soon as it is
+delivered, and nothing is remembered for longer than REMEMBERED_SECONDS, nor past the
+session's own end. A browser sees its own writes at once, before any notification: every
+response to one of its writes gives it a new write mark (accounts.middleware.SessionMiddleware),
+which is part of what the session is remembered under, so its next request reads again. A
+POST, or anything else that may write, always reads the database.
+
 settings.SESSION_ENGINE names this module unless Redis holds sessions (REDIS_URL), where
 accounts.cached_sessions (Django's `cached_db`, with the same table) answers from the cache.
 """
@@ -20,22 +32,28 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from conditions import versions_memo
+
 from .backends import account_columns, attach_member_version, with_member_version
 from .models import Session
 
 # Stand-ins for the key and the time while the ORM compiles the lookup.
 KEY = "\x00session\x00"
 NOW = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+# The longest a session is remembered, were a notification ever lost without the listener's
+# connection failing (it is forgotten as soon as one arrives): staff sessions' idle time is
+# counted to the minute too (accounts.middleware.STAFF_REFRESH_SECONDS).
+REMEMBERED_SECONDS = 60
 
 
 @functools.cache
 def _load_sql(alias: str) -> tuple[str, tuple]:
-    """The session's data with its account's columns and member version (all empty for a session
-    nobody is signed in to), as the ORM writes it for database `alias`."""
+    """The session's data and end with its account's columns and member version (all empty for a
+    session nobody is signed in to), as the ORM writes it for database `alias`."""
     columns = account_columns("account__")
     lookup = with_member_version(Session.objects.filter(session_key=KEY, expire_date__gt=NOW), "account__")
     lookup = lookup.annotate(**columns).values_list(
-        *columns, "session_data", "member_version_pk", "member_version_version"
+        *columns, "session_data", "expire_date", "member_version_pk", "member_version_version"
     )
     return lookup.query.get_compiler(using=alias).as_sql()
 
@@ -47,12 +65,58 @@ def _account_id(data: dict) -> int | None:
         return None
 
 
+def _read(alias: str, session_key: str) -> tuple | None:
+    """What the session's query found, as plain values (`_account` makes the account of them
+    afresh for each request, so no request shares another's objects): its data, its end, and
+    its account's field values with its member version's id and version (or None)."""
+    users = get_user_model()._default_manager
+    sql, params = _load_sql(alias)
+    # As DateTimeField writes a time for this database (a string on SQLite).
+    now = connections[alias].ops.adapt_datetimefield_value(timezone.now())
+    # A raw queryset of accounts, so the account's values are converted as the ORM would.
+    found = users.raw(sql, [session_key if param == KEY else now for param in params], using=alias)
+    row = next(iter(found), None)
+    if row is None:
+        return None
+    # Nobody signed in, or an account id whose account has just gone (no constraint holds it).
+    account = None
+    if getattr(row, users.model.USERNAME_FIELD) is not None:
+        account = (*_field_values(row), row.member_version_pk, row.member_version_version)
+    return row.session_data, row.expire_date, account
+
+
+def _field_values(user) -> tuple:
+    return tuple(getattr(user, field.attname) for field in user._meta.concrete_fields)
+
+
+def _account(alias: str, values: tuple | None):
+    """The account read with the session, a new instance for this request."""
+    if values is None:
+        return None
+    users = get_user_model()
+    *fields, member_version_pk, member_version_version = values
+    user = users.from_db(alias, [field.attname for field in users._meta.concrete_fields], fields)
+    user.member_version_pk, user.member_version_version = member_version_pk, member_version_version
+    return attach_member_version(user, alias)
+
+
+def _keep_for(found: tuple | None) -> float:
+    """Seconds to remember what a session's query found: not a session that is not there, and
+    not past its end (found only on PostgreSQL, where the end is a datetime)."""
+    if found is None:
+        return 0
+    return min(REMEMBERED_SECONDS, (found[1] - timezone.now()).total_seconds())
+
+
 class AccountSessions:
     """What both engines here add to Django's: the session model with its account column, kept
     up to date on every save, and the session read with its account."""
 
     # The account signed in to this session as its query read it (accounts.backends).
     account = None
+    # What the session may be remembered under (the browser's write mark), for a request that
+    # cannot write (accounts.middleware.SessionMiddleware); None: always read the database.
+    remembered_as = None
 
     @classmethod
     def get_model_class(cls):
@@ -64,21 +128,20 @@ class AccountSessions:
         return session
 
     def _get_session_from_db(self):
-        users = get_user_model()._default_manager
         alias = router.db_for_read(self.model)
-        sql, params = _load_sql(alias)
-        # As DateTimeField writes a time for this database (a string on SQLite).
-        now = connections[alias].ops.adapt_datetimefield_value(timezone.now())
-        # A raw queryset of accounts, so the account's values are converted as the ORM would.
-        found = users.raw(sql, [self.session_key if param == KEY else now for param in params], using=alias)
-        row = next(iter(found), None)
-        if row is None:
+        key = self.session_key
+        if self.remembered_as is None or key is None:
+            found = _read(alias, key)
+        else:
+            found = versions_memo.remembered(
+                ("session", alias, key, self.remembered_as), lambda: _read(alias, key), keep_for=_keep_for
+            )
+        if found is None:
             self._session_key = None
             return None
-        # Nobody signed in, or an account id whose account has just gone (no constraint holds it).
-        signed_in = getattr(row, users.model.USERNAME_FIELD) is not None
-        self.account = attach_member_version(row, alias) if signed_in else None
-        return self.model(session_key=self.session_key, session_data=row.session_data)
+        session_data, _, account = found
+        self.account = _account(alias, account)
+        return self.model(session_key=key, session_data=session_data)
 
 
 class SessionStore(AccountSessions, db.SessionStore):

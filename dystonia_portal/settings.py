@@ -77,7 +77,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and CSRF middleware, so it sees every cookie they set.
     "conditions.page_cache.CacheHeadersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, with each browser's write mark (accounts.sessions remembers sessions under it).
+    "accounts.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Fetch Metadata for every form; Django's token as well for signed-in readers.
     "dystonia_portal.csrf.CrossOriginProtectionMiddleware",

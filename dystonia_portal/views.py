@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
 
+from accounts.middleware import WRITE_MARK_COOKIE
+
 # What crawlers may not index: pages made per query or per reader, and the forms' endpoints.
 ROBOTS_RULES = "User-agent: *\nDisallow: /search/\nDisallow: /ratings/\nDisallow: /comments/\n"
 
@@ -87,6 +89,7 @@ def cookies(request):
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "csrf_lifetime": duration_words(settings.CSRF_COOKIE_AGE),
         "messages_cookie": CookieStorage.cookie_name,
+        "write_mark_cookie": WRITE_MARK_COOKIE,
     }
     return render(request, "cookies.html", context)
 

@@ -7,19 +7,22 @@ a clinical reviewer (and another) and a superuser.
 
 import datetime
 import io
+import time
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Profile
+from conditions import versions_memo
 from conditions.models import Page, RelatedLink, Section
+from conditions.version_triggers import NOTIFY_CHANNEL
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -206,3 +209,48 @@ def rerun_data_migrations(data_migrations):
     with connection.schema_editor() as schema_editor:
         for operation in operations:
             operation.code(state_apps, schema_editor)
+
+
+# Each process's memo of versions and sessions (conditions.versions_memo), on PostgreSQL.
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+
+
+def wait_for(condition, *, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the listener did not get there in time"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def listening(settings):
+    """This process's listener, started as a gunicorn worker starts it, and stopped afterwards."""
+    settings.PAGE_VERSIONS_LISTEN = True
+    versions_memo.ensure_listening()
+    wait_for(lambda: versions_memo.memo.listening)
+    listener = versions_memo._listener
+    yield listener
+    versions_memo.stop_listening()
+    assert not listener.is_alive() and listener.raw is None  # its connection closed, before the database goes
+
+
+def caught_up(listener) -> None:
+    """Wait until the listener has had every notification committed so far (in commit order, so a
+    marker sent now arrives after all of them): a reader arriving after PostgreSQL delivered them."""
+    marker = f"marker-{time.monotonic_ns()}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, marker])
+    wait_for(lambda: listener.marker == marker)
+
+
+@pytest.fixture
+def notifications_never_arrive(settings, monkeypatch):
+    """The memo trusted as while listening, with no listener: here the tests' writes are never
+    committed, so nothing is ever delivered, as when a notification has not arrived yet."""
+    settings.PAGE_VERSIONS_LISTEN = True
+    monkeypatch.setattr(versions_memo, "ensure_listening", lambda: None)
+    versions_memo.memo.forget(listening=True)
+    yield
+    versions_memo.memo.forget(listening=False)

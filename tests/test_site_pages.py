@@ -44,6 +44,8 @@ def test_cookies_page_names_each_cookie_and_its_lifetime_from_settings(reader, s
     assert '<h3 id="cookie-csrf">dp_csrf</h3>' in html
     assert re.search(r"How long it lasts</dt>\s*<dd [^>]*>52 weeks</dd>", html)
     assert '<h3 id="cookie-messages">messages</h3>' in html
+    assert '<h3 id="cookie-write-mark">write_mark</h3>' in html
+    assert "Set with the dp_session cookie, and changed each time you send us something" in html
 
 
 def test_every_cookie_the_site_sets_is_on_the_cookies_page(client, commenter, condition):
@@ -58,7 +60,8 @@ def test_every_cookie_the_site_sets_is_on_the_cookies_page(client, commenter, co
     note(client.post(reverse("accounts:signin"), {"username": "commenter", "password": PASSWORD}))
     note(client.get(reverse("accounts:password_change")))  # a signed-in form: the CSRF cookie
     note(client.post(reverse("accounts:signout")))  # "You have signed out": the messages cookie
-    assert len(set_cookies) == 3, set_cookies
+    # The session, the write mark that comes with it, the CSRF token and the messages.
+    assert len(set_cookies) == 4, set_cookies
     html = client.get(reverse("cookies")).content.decode()
     for name in set_cookies:
         assert f">{name}</h3>" in html

@@ -139,6 +139,8 @@ def test_cookies_are_http_only_same_site_and_secure_over_https(client, superuser
     assert csrf["httponly"] is True
     assert csrf["samesite"] == "Lax"
     assert csrf["secure"] is True
+    mark = response.cookies["write_mark"]
+    assert (mark["httponly"], mark["samesite"], mark["secure"]) == (True, "Lax", True)
 
 
 def test_cookies_are_http_only_and_same_site_without_https(client, superuser):
