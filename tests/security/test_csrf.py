@@ -218,3 +218,32 @@ def test_a_trusted_origin_may_post(rf, settings):
     assert cross_origin_refusal(request) is None
     request = rf.post("/", headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://other.example.org"})
     assert cross_origin_refusal(request) is not None
+
+
+def test_a_form_token_is_masked_as_django_masks_it_and_differs_on_every_page(rf):
+    """dystonia_portal.csrf.masked: one read of the random source instead of 32, the same token."""
+    import collections
+
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _get_new_csrf_string, _unmask_cipher_token
+
+    from dystonia_portal.csrf import form_token, masked
+
+    secret = _get_new_csrf_string()
+    tokens = {masked(secret) for _ in range(2000)}
+    assert len(tokens) == 2000  # a new mask every time (BREACH)
+    assert {len(token) for token in tokens} == {64}
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+    # Every character as likely in the mask: none far from 1/62 of 64,000 draws.
+    drawn = collections.Counter("".join(token[:32] for token in tokens))
+    assert set(drawn) == set(CSRF_ALLOWED_CHARS)
+    assert max(drawn.values()) < 1.25 * 64000 / 62 and min(drawn.values()) > 0.75 * 64000 / 62
+    # Not a secret Django made: Django's own get_token, which starts a new one.
+    assert masked("short") is None and masked("!" * 32) is None
+    request = rf.get("/")
+    request.META["CSRF_COOKIE"] = secret
+    first = form_token(request)
+    assert form_token(request) == first and _unmask_cipher_token(first) == secret
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True  # the cookie renewed, as get_token does
+    fresh = rf.get("/")
+    token = form_token(fresh)
+    assert _unmask_cipher_token(token) == fresh.META["CSRF_COOKIE"]
