@@ -646,6 +646,36 @@ def test_the_page_around_readers_own_parts_is_kept_once_and_holds_nothing_of_the
     assert _unmask_cipher_token(tokens[0]) == other.cookies["csrftoken"].value
 
 
+def test_a_members_header_is_kept_for_them_without_their_token_and_goes_with_a_rename(
+    commenter, other_commenter, condition
+):
+    """accounts.templatetags.accounts_tags.header_account: each member's links kept under their
+    own version with a slot for their token, which is new on every page and still accepted."""
+    from django.contrib.auth import get_user_model
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    reader, other = Client(enforce_csrf_checks=True), Client()
+    reader.force_login(commenter)
+    other.force_login(other_commenter)
+    url = condition.get_absolute_url()
+    pages = [html(reader.get(url)) for _ in range(2)] + [html(other.get(url))]
+    headers = {key: value for key, value in cached().items() if key.startswith("accounts:header:")}
+    assert len(headers) == 2  # one for each member
+    for value in headers.values():
+        assert "Signed in as" in value and "csrfmiddlewaretoken" in value
+        assert reader.cookies["csrftoken"].value not in value and other.cookies["csrftoken"].value not in value
+    first, second = (page_tokens(page)[0] for page in pages[:2])
+    assert first != second  # masked afresh for each page
+    assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == reader.cookies["csrftoken"].value
+    assert "Signed in as </span>other_commenter" in pages[2] and "Signed in as </span>commenter" in pages[0]
+    get_user_model().objects.filter(pk=commenter.pk).update(username="renamed-commenter")
+    assert "Signed in as </span>renamed-commenter" in html(reader.get(url))
+    signed_out = reader.post("/account/sign-out/", {"csrfmiddlewaretoken": first}, HTTP_SEC_FETCH_SITE="same-origin")
+    assert signed_out.status_code == 302 and "Sign in" in html(reader.get(url))
+    assert "Signed in as" not in html(Client().get(url))
+
+
 def test_a_message_waiting_for_a_member_shows_on_the_kept_page(client_for, commenter, condition):
     from tests.conftest import PASSWORD
 
