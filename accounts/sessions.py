@@ -26,6 +26,7 @@ accounts.cached_sessions (Django's `cached_db`, with the same table) answers fro
 
 import datetime
 import functools
+import json
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
@@ -128,23 +129,36 @@ class AccountSessions:
         return session
 
     def _get_session_from_db(self):
+        found = self._found()
+        return self.model(session_key=self.session_key, session_data=found[0]) if found is not None else None
+
+    def _found(self) -> tuple | None:
+        """What the session's query found (`_read`, with its data decoded as JSON text), from this
+        process's memo when the request cannot write; the account made afresh for this request."""
         alias = router.db_for_read(self.model)
         key = self.session_key
-        if self.remembered_as is None or key is None:
+
+        def find():
             found = _read(alias, key)
+            return found and (*found, json.dumps(self.decode(found[0])))
+
+        if self.remembered_as is None or key is None:
+            found = find()
         else:
-            found = versions_memo.remembered(
-                ("session", alias, key, self.remembered_as), lambda: _read(alias, key), keep_for=_keep_for
-            )
+            found = versions_memo.remembered(("session", alias, key, self.remembered_as), find, keep_for=_keep_for)
         if found is None:
             self._session_key = None
             return None
-        session_data, _, account = found
-        self.account = _account(alias, account)
-        return self.model(session_key=key, session_data=session_data)
+        self.account = _account(alias, found[2])
+        return found
 
 
 class SessionStore(AccountSessions, db.SessionStore):
     # Its name is part of the salt its data is signed with (SessionBase.key_salt): every
     # engine's store is called SessionStore, so moving between them keeps sessions readable.
-    pass
+
+    def load(self):
+        """The session's data, decoded (its signature checked) once when it was read from the
+        database, not again on every request it is remembered for; a new dict each time."""
+        found = self._found()
+        return json.loads(found[3]) if found is not None else {}
