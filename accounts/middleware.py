@@ -3,7 +3,6 @@ import secrets
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
-from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -68,10 +67,13 @@ class SessionIdleTimeoutMiddleware:
 
 
 def _user(request):
-    """`request.user` as Django's middleware reads it, the account taken from the session's query."""
+    """`request.user` as Django's middleware reads it, the account taken from the session's query.
+    Once read, `request.user` is the account itself: every attribute of the lazy object costs a
+    proxy call, and a member's page asks for about forty."""
     if not hasattr(request, "_cached_user"):
         with reading_session(request.session):
             request._cached_user = auth.get_user(request)
+    request.user = request._cached_user
     return request._cached_user
 
 
@@ -84,10 +86,10 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
         request.user = SimpleLazyObject(lambda: _user(request))
 
 
-class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, and a write mark for each browser with a session, so that on PostgreSQL a request
-    that cannot write may read its session from this process's memory (accounts.sessions) and
-    still sees every write the same browser has made.
+class WriteMarkMiddleware:
+    """A write mark for each browser with a session, so that on PostgreSQL a request that cannot
+    write may read its session from this process's memory (accounts.sessions) and still see
+    every write the same browser has made.
 
     The mark is a random value in its own cookie, changed on every response to a request that
     may have written (any method but GET, HEAD and OPTIONS, or one whose session changed), and
@@ -95,28 +97,32 @@ class SessionMiddleware(DjangoSessionMiddleware):
     reads its session, account and member version from the database again, so its own writes
     show at once, before any notification of them has arrived. A write made anywhere else
     reaches it when that notification does (conditions.versions_memo).
+
+    Put it just after Django's SessionMiddleware: its answer is the last word on the session
+    but for the saving, so it sees whether the session cookie is about to be set or deleted.
     """
 
-    def process_request(self, request):
-        super().process_request(request)
-        if request.method in SAFE_METHODS:
-            request.session.remembered_as = request.COOKIES.get(WRITE_MARK_COOKIE, "")
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-    def process_response(self, request, response):
-        session = getattr(request, "session", None)
-        wrote = session is not None and (request.method not in SAFE_METHODS or session.modified)
-        response = super().process_response(request, response)
-        if not wrote:
+    def __call__(self, request):
+        session = request.session
+        if request.method in SAFE_METHODS:
+            session.remembered_as = request.COOKIES.get(WRITE_MARK_COOKIE, "")
+        response = self.get_response(request)
+        had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if request.method in SAFE_METHODS and not session.modified:
             return response
-        cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
-        if cookie is not None and cookie["max-age"] == 0:  # signed out: the session cookie is gone
-            response.delete_cookie(
-                WRITE_MARK_COOKIE,
-                path=settings.SESSION_COOKIE_PATH,
-                domain=settings.SESSION_COOKIE_DOMAIN,
-                samesite=settings.SESSION_COOKIE_SAMESITE,
-            )
-        elif cookie is not None or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # As Django's SessionMiddleware will: the cookie deleted, or the session saved.
+        if session.is_empty():
+            if had_session or WRITE_MARK_COOKIE in request.COOKIES:
+                response.delete_cookie(
+                    WRITE_MARK_COOKIE,
+                    path=settings.SESSION_COOKIE_PATH,
+                    domain=settings.SESSION_COOKIE_DOMAIN,
+                    samesite=settings.SESSION_COOKIE_SAMESITE,
+                )
+        elif had_session or session.modified:
             response.set_cookie(
                 WRITE_MARK_COOKIE,
                 secrets.token_urlsafe(12),

@@ -16,7 +16,7 @@ waits for: migration 0005). So a sign-out, a password change or an account close
 (another device, a moderator, the admin, the shell) reaches every process as soon as it is
 delivered, and nothing is remembered for longer than REMEMBERED_SECONDS, nor past the
 session's own end. A browser sees its own writes at once, before any notification: every
-response to one of its writes gives it a new write mark (accounts.middleware.SessionMiddleware),
+response to one of its writes gives it a new write mark (accounts.middleware.WriteMarkMiddleware),
 which is part of what the session is remembered under, so its next request reads again. A
 POST, or anything else that may write, always reads the database.
 
@@ -116,7 +116,7 @@ class AccountSessions:
     # The account signed in to this session as its query read it (accounts.backends).
     account = None
     # What the session may be remembered under (the browser's write mark), for a request that
-    # cannot write (accounts.middleware.SessionMiddleware); None: always read the database.
+    # cannot write (accounts.middleware.WriteMarkMiddleware); None: always read the database.
     remembered_as = None
 
     @classmethod

@@ -77,8 +77,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and CSRF middleware, so it sees every cookie they set.
     "conditions.page_cache.CacheHeadersMiddleware",
-    # Django's, with each browser's write mark (accounts.sessions remembers sessions under it).
-    "accounts.middleware.SessionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Each browser's write mark, under which accounts.sessions remembers its session.
+    "accounts.middleware.WriteMarkMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Fetch Metadata for every form; Django's token as well for signed-in readers.
     "dystonia_portal.csrf.CrossOriginProtectionMiddleware",

@@ -194,7 +194,7 @@ def test_each_request_gets_its_own_session_data_and_account(notifications_never_
     assert second.account.member_version.version != 999
 
 
-# The write mark itself (accounts.middleware.SessionMiddleware).
+# The write mark itself (accounts.middleware.WriteMarkMiddleware).
 
 
 @pytest.mark.django_db

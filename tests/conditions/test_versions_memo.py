@@ -148,7 +148,7 @@ def test_a_member_sees_their_own_write_before_any_notification_and_others_once_i
     with django_assert_num_queries(0):  # their session, their account and the versions remembered
         member.get(url)
     # Their write, from their browser, moves their version and their write mark
-    # (accounts.middleware.SessionMiddleware): their next page reads both again.
+    # (accounts.middleware.WriteMarkMiddleware): their next page reads both again.
     member.post(reverse("ratings:rate", args=[condition.pk]), {"score": 2})
     page = member.get(url).content.decode()
     assert "You gave this page 2 stars." in page and "Based on 1 rating" in page
