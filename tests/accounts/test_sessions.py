@@ -177,3 +177,15 @@ def test_with_redis_the_cached_engine_keeps_the_same_table_and_account(commenter
     cache.clear()
     again = CachedStore(store.session_key)
     assert again["seen"] is True and again.account == commenter  # read from the table, with its account
+
+
+def test_once_read_the_requests_user_is_the_account_itself(client, commenter):
+    """No lazy proxy in front of every attribute a page reads (accounts.middleware._user)."""
+    from django.utils.functional import SimpleLazyObject
+
+    request = signed_in_request(client, commenter)
+    lazy = request.user
+    assert isinstance(lazy, SimpleLazyObject)
+    assert lazy.username == "commenter"
+    assert type(request.user) is type(commenter) and request.user.pk == commenter.pk
+    assert lazy.pk == request.user.pk  # what was handed out before still answers
