@@ -10,14 +10,13 @@ import pytest
 
 from conditions import versions_memo
 from tests.conditions.test_page_cache import *  # noqa: F403 - the same tests, collected again here
-from tests.conditions.test_versions_memo import caught_up, listening, on_postgresql  # noqa: F401 - fixture
-from tests.conftest import rerun_data_migrations
+from tests.conftest import caught_up, on_postgresql, rerun_data_migrations
 
 pytestmark = [on_postgresql, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def readers_arrive_after_delivery(listening, monkeypatch, data_migrations):  # noqa: F811 - the imported fixture
+def readers_arrive_after_delivery(listening, monkeypatch, data_migrations):
     rerun_data_migrations(data_migrations)  # the staff groups, which the flush after each test removes
     lookup = versions_memo.memo.lookup
 
