@@ -13,7 +13,7 @@ STAFF_SEEN_AT = "accounts_staff_seen_at"
 READER_SEEN_ON = "accounts_seen_on"
 # A staff session's expiry is moved on at most this often, so a burst of requests is one write.
 STAFF_REFRESH_SECONDS = 60
-# The cookie holding a browser's write mark (SessionMiddleware).
+# The cookie holding a browser's write mark (WriteMarkMiddleware).
 WRITE_MARK_COOKIE = "write_mark"
 # Methods that write nothing, so may read a remembered session.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

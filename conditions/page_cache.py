@@ -96,6 +96,12 @@ def member_key(name: str, page, member: str | None, *version_names: str, extra: 
     return key(name, page, *version_names, extra=f"{member}:{extra}")
 
 
+def site_member_key(name: str, member: str | None) -> str | None:
+    """The key of fragment `name` that is one member's own on every page (the header's account
+    links): `member` is their own version, as for `member_key`; None when nobody is signed in."""
+    return f"{name}:{member}" if member is not None else None
+
+
 def page_key(request, page, *, preview: bool) -> str | None:
     """The whole page's key: its address and every version it shows."""
     return key("conditions:page", page, *page.versions, extra=f"{preview}:{_address(request)}")

@@ -19,8 +19,7 @@ def header_account(context):
     page's own address, for coming back after signing in, and are made for each page.
     """
     request, user = context["request"], context["user"]
-    member = member_version(user)
-    cache_key = f"accounts:header:{member}" if member is not None else None
+    cache_key = page_cache.site_member_key("accounts:header", member_version(user))
 
     def build(extra_context):
         links = {"user": user, "request": request, **extra_context}
