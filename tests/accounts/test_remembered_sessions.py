@@ -44,6 +44,8 @@ def test_a_members_page_costs_no_query_once_their_session_is_remembered(
 ):
     reader = member(commenter)
     url = condition.get_absolute_url()
+    # Signing in wrote the session and the account: those notifications are in before the page.
+    caught_up(listening)
     first = reader.get(url).content.decode()
     with django_assert_num_queries(0):
         again = reader.get(url).content.decode()
