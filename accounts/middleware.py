@@ -6,6 +6,8 @@ from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAut
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from dystonia_portal.csrf import SAFE_METHODS
+
 from .backends import reading_session
 
 # When the session's expiry was last moved on: epoch seconds for staff, an ISO date for readers.
@@ -15,8 +17,6 @@ READER_SEEN_ON = "accounts_seen_on"
 STAFF_REFRESH_SECONDS = 60
 # The cookie holding a browser's write mark (WriteMarkMiddleware).
 WRITE_MARK_COOKIE = "write_mark"
-# Methods that write nothing, so may read a remembered session.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def session_expiry_refresh(session, user) -> None:
@@ -92,7 +92,7 @@ class WriteMarkMiddleware:
     every write the same browser has made.
 
     The mark is a random value in its own cookie, changed on every response to a request that
-    may have written (any method but GET, HEAD and OPTIONS, or one whose session changed), and
+    may have written (any method but the safe ones, or one whose session changed), and
     the session is remembered under it: the browser's next request, on whichever process,
     reads its session, account and member version from the database again, so its own writes
     show at once, before any notification of them has arrived. A write made anywhere else
@@ -110,19 +110,19 @@ class WriteMarkMiddleware:
         if request.method in SAFE_METHODS:
             session.remembered_as = request.COOKIES.get(WRITE_MARK_COOKIE, "")
         response = self.get_response(request)
-        had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
         if request.method in SAFE_METHODS and not session.modified:
             return response
-        # As Django's SessionMiddleware will: the cookie deleted, or the session saved.
+        # As Django's SessionMiddleware will: the cookie deleted, or the session saved (a session
+        # that is not empty has a key from its cookie or data written here).
         if session.is_empty():
-            if had_session or WRITE_MARK_COOKIE in request.COOKIES:
+            if settings.SESSION_COOKIE_NAME in request.COOKIES or WRITE_MARK_COOKIE in request.COOKIES:
                 response.delete_cookie(
                     WRITE_MARK_COOKIE,
                     path=settings.SESSION_COOKIE_PATH,
                     domain=settings.SESSION_COOKIE_DOMAIN,
                     samesite=settings.SESSION_COOKIE_SAMESITE,
                 )
-        elif had_session or session.modified:
+        else:
             response.set_cookie(
                 WRITE_MARK_COOKIE,
                 secrets.token_urlsafe(12),

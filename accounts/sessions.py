@@ -86,17 +86,22 @@ def _read(alias: str, session_key: str) -> tuple | None:
     return row.session_data, row.expire_date, account
 
 
+@functools.cache
+def _attnames() -> tuple[str, ...]:
+    """The account's concrete fields, in the order `from_db` takes their values."""
+    return tuple(field.attname for field in get_user_model()._meta.concrete_fields)
+
+
 def _field_values(user) -> tuple:
-    return tuple(getattr(user, field.attname) for field in user._meta.concrete_fields)
+    return tuple(getattr(user, attname) for attname in _attnames())
 
 
 def _account(alias: str, values: tuple | None):
     """The account read with the session, a new instance for this request."""
     if values is None:
         return None
-    users = get_user_model()
     *fields, member_version_pk, member_version_version = values
-    user = users.from_db(alias, [field.attname for field in users._meta.concrete_fields], fields)
+    user = get_user_model().from_db(alias, _attnames(), fields)
     user.member_version_pk, user.member_version_version = member_version_pk, member_version_version
     return attach_member_version(user, alias)
 
