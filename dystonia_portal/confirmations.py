@@ -13,6 +13,8 @@ block showing one is rendered for that reader alone, never cached.
 
 from django.contrib import messages
 
+from .middleware import messages_waiting
+
 # In every tag of a message shown beside a block; base.html skips messages carrying it.
 BESIDE_BLOCK = "beside-block"
 BLOCKS = {"ratings": "rating-confirmation", "comments": "comments-confirmation"}
@@ -55,6 +57,8 @@ def confirm_where_landing(request, target: str, text: str) -> str:
 
 def confirmations_for(request, block: str) -> list[str]:
     """The texts of the confirmations waiting for `block`, marked as shown."""
+    if not messages_waiting(request):
+        return []
     return [
         message.message
         for message in messages.get_messages(request)

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .middleware import messages_waiting
+
 
 def site(request):
     """What every page's header and footer need: the site name and the current search."""
@@ -9,3 +11,10 @@ def site(request):
 def debug_warning(request):
     """Whether to warn staff that the site runs with DEBUG on (the admin shows a banner)."""
     return {"debug_warning": settings.DEBUG}
+
+
+def messages(request):
+    """Django's `messages` (its own context processor, which the admin requires, comes first), or
+    none when none can be waiting (`messages_waiting`): looping over the storage makes it, and
+    then it is saved with the response, a twentieth of a member's page for an empty list."""
+    return {} if messages_waiting(request) else {"messages": ()}

@@ -13,12 +13,15 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject, empty
 from simple_history.middleware import HistoryRequestMiddleware
 
 from .logs import request_id_var
+
+FALLBACK_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 # An incoming id is kept only when it cannot smuggle anything into a log line or header.
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -87,6 +90,21 @@ def client_address(forwarded_for: str, count: int) -> str | None:
     except ValueError:
         return None
     return candidate
+
+
+def messages_waiting(request) -> bool:
+    """Whether this request may have messages to show, answered without making the storage when
+    it was never made: nothing was added during the request, so only a message left by an
+    earlier one can wait, and Django's default storage (FallbackStorage) always leaves the
+    messages cookie then, even for messages too long for it, which wait in the session."""
+    storage = getattr(request, "_messages", None)
+    if storage is None:
+        return False
+    if not isinstance(storage, SimpleLazyObject) or storage._wrapped is not empty:
+        return True
+    if settings.MESSAGE_STORAGE != FALLBACK_STORAGE:
+        return True  # another storage may keep them elsewhere: make it and ask
+    return CookieStorage.cookie_name in request.COOKIES
 
 
 class LazyMessageMiddleware(MessageMiddleware):

@@ -106,6 +106,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # After Django's: no storage made for a page with no message waiting.
+                "dystonia_portal.context_processors.messages",
                 "dystonia_portal.context_processors.site",
                 "dystonia_portal.context_processors.debug_warning",
                 # Last: signed-out readers' forms carry no CSRF token.

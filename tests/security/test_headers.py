@@ -184,6 +184,40 @@ def test_messages_are_made_only_for_requests_that_use_them(rf):
     assert seen == ["You have signed out."]
 
 
+def test_a_members_page_with_no_message_waiting_never_makes_the_message_storage(client_for, commenter, condition):
+    """dystonia_portal.middleware.messages_waiting: the banner area and both blocks' confirmations
+    look for messages, and with none waiting none of them makes the storage."""
+    from django.utils.functional import empty
+
+    response = client_for(commenter).get(condition.get_absolute_url())
+    assert "Signed in as </span>commenter" in response.content.decode()
+    assert "notification-banner" not in response.content.decode()
+    assert response.wsgi_request._messages._wrapped is empty
+    assert "messages" not in response.cookies
+
+
+def test_a_message_too_long_for_its_cookie_still_shows_once(client_for, commenter, condition, rf):
+    """Django's FallbackStorage keeps a message too long for the messages cookie in the session,
+    and marks the cookie to say so: messages_waiting sees the cookie."""
+    from django.contrib import messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.http import HttpResponse
+
+    client = client_for(commenter)
+    text = "Your details have been saved. " * 200  # far more than a cookie holds
+    earlier = rf.get("/")
+    earlier.session = client.session
+    earlier._messages = FallbackStorage(earlier)
+    messages.success(earlier, text)
+    response = HttpResponse()
+    earlier._messages.update(response)
+    earlier.session.save()
+    client.cookies["messages"] = response.cookies["messages"].value
+    assert "Your details" not in response.cookies["messages"].value  # it waits in the session
+    assert text.strip() in client.get(condition.get_absolute_url()).content.decode()
+    assert "Your details have been saved." not in client.get(condition.get_absolute_url()).content.decode()
+
+
 def test_csp_nonce_is_sent_only_when_a_page_uses_it(rf):
     from django.http import HttpResponse
 
