@@ -57,6 +57,8 @@ def is_shared_reader(request) -> bool:
 
 def reads_own_address(request) -> bool:
     """A GET for a page's own address (or one of its comment pages), not a form sent back to it."""
+    if not request.META.get("QUERY_STRING"):
+        return request.method in ("GET", "HEAD")  # the usual case, without parsing an empty query
     number = request.GET.get("comments-page", "1")
     return (
         request.method in ("GET", "HEAD")

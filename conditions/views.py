@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from accounts.models import member_version
 
@@ -180,7 +180,8 @@ def _page_context(request, page, *, preview, failed_form=None):
         "page": page,
         "guide": guide,
         "is_preview": not page.is_published or not guide.is_published,
-        "breadcrumbs": breadcrumbs_for(page),
+        # Only the page around the reader's own parts shows them: made only when it is built.
+        "breadcrumbs": SimpleLazyObject(lambda: breadcrumbs_for(page)),
         "content": PageContent(request, page, preview=preview),
         "content_version": content_key,
         # Without its counter row the guide's content is never cached (a zero timeout stores nothing).
