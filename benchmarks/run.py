@@ -20,8 +20,9 @@ Steps, each printed as it goes:
 
 Environment: BENCH_DURATION (seconds, default 10), BENCH_WARMUP (3), BENCH_CONNECTIONS (16),
 DATABASE_URL (skip the throwaway cluster), BENCH_SKIP_DATA=1 (reuse the data already there),
-BENCH_ONLY=1,2,2b (run only these scenarios; the budgets then need 1, 2, 2b and 7),
-BENCH_ROUNDS (alternating rounds of scenarios 1, 2, 2b and 8, default 3; each reports its median),
+BENCH_ONLY=1,2,2c (run only these scenarios; the budgets then need 0, 1, 2, 2c, 3, 7, 8, 9 and 10),
+BENCH_ROUNDS (alternating rounds of the floors and what is compared with them, default 3;
+each reports its median),
 BENCH_SEARCH_PAGES (filler pages for search, default 10000).
 
 Search (scenarios 10 and 10a-10f): a mix of six kinds of query (a common word, a rare word, a
@@ -64,7 +65,7 @@ SIGNED_IN_READERS = 300
 
 # Run in alternating rounds: the three floors (bare Django, /robots.txt, nginx's static file)
 # and the scenarios whose budgets are ratios to them.
-PAIRED = ("0", "1", "2", "2b", "3", "8", "9", "10")
+PAIRED = ("0", "1", "2", "2b", "2c", "3", "8", "9", "10")
 
 DYSTONIA = "/conditions/dystonia/"
 SMALL_COPY = "/conditions/dystonia-benchmark-copy/"
@@ -107,11 +108,25 @@ def workers() -> int:
     return 2 * multiprocessing.cpu_count() + 1
 
 
+# The access log's format as gunicorn.conf.py sets it, with each request's time in microseconds
+# added (gunicorn's %(D)s: from reading the request to the last byte written), which
+# `service_times` reads back.
+SERVICE_TIME = re.compile(r'path="([^"]*)" status=200 .* duration_us=(\d+)')
+
+
+def access_log_format() -> str:
+    import runpy
+
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["access_log_format"] + " duration_us=%(D)s"
+
+
 @contextlib.contextmanager
 def production_server(env, port, log_path, app="dystonia_portal.wsgi:application"):
-    """gunicorn as `make serve` starts it (its config file), serving `app`: the site, or the bare floor."""
+    """gunicorn as `make serve` starts it (its config file), serving `app`: the site, or the bare
+    floor; its access log also gives each request's time (`service_times`)."""
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py", app]
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py"]
+    command += ["--access-logformat", access_log_format(), app]
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -172,17 +187,17 @@ def reader_tokens(port, path, number, cookie=""):
     }
 
 
-def run_wrk(port, name, actions, readers_file, comment_ids=(), duration=DURATION):
+def run_wrk(port, name, actions, readers_file, comment_ids=(), duration=DURATION, connections=CONNECTIONS):
     actions_file = Path(tempfile.mkstemp(prefix="bench-actions-", suffix=".tsv")[1])
     actions_file.write_text("".join("\t".join(str(part) for part in action) + "\n" for action in actions))
     env = {
         **os.environ,
         "BENCH_ACTIONS": str(actions_file),
         "BENCH_READERS": str(readers_file),
-        "BENCH_THREADS": str(CONNECTIONS),
+        "BENCH_THREADS": str(connections),
         "BENCH_COMMENTS": ",".join(str(pk) for pk in comment_ids),
     }
-    command = ["wrk", f"-t{CONNECTIONS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s"]
+    command = ["wrk", f"-t{connections}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
     command += ["-s", "scenario.lua", f"http://127.0.0.1:{port}"]
     result = subprocess.run(command, cwd=WRK_DIR, env=env, capture_output=True, text=True, check=False)
     actions_file.unlink()
@@ -205,17 +220,36 @@ def run_wrk(port, name, actions, readers_file, comment_ids=(), duration=DURATION
     }
 
 
+# Scenarios that measure what a request costs rather than how many the machine serves: as many
+# connections as cores, so that a request seldom waits for one and its time is its own work.
+COST_CONNECTIONS = {"2c": multiprocessing.cpu_count()}
+
+
 def scenario(port, name, actions, readers_file, comment_ids=(), before_measuring=None):
-    run_wrk(port, name, actions, readers_file, comment_ids, duration=WARMUP)
+    connections = COST_CONNECTIONS.get(name.split()[0], CONNECTIONS)
+    run_wrk(port, name, actions, readers_file, comment_ids, duration=WARMUP, connections=connections)
     time.sleep(1)  # let requests cut off by the end of the warm-up finish
     if before_measuring:
         before_measuring()
-    result = run_wrk(port, name, actions, readers_file, comment_ids)
+    result = run_wrk(port, name, actions, readers_file, comment_ids, connections=connections)
     say(
         f"{name}: {result['requests_per_second']} requests/s, p50 {result['p50_ms']} ms, "
         f"p99 {result['p99_ms']} ms, {result['errors']} errors"
     )
     return result
+
+
+def service_times(log_path, since: int) -> dict[str, list[int]]:
+    """The time gunicorn took over each successful request logged after byte `since` of its
+    log, in microseconds, by path."""
+    times = {}
+    with open(log_path, "rb") as log:
+        log.seek(since)
+        for line in log.read().decode("utf-8", "replace").splitlines():
+            found = SERVICE_TIME.search(line)
+            if found:
+                times.setdefault(found.group(1), []).append(int(found.group(2)))
+    return times
 
 
 def prepare_readers(port, readers_file, checks):
@@ -316,6 +350,10 @@ def main():
             ("1 floor: /robots.txt", [(1, "get", "GET", "/robots.txt", "", "none")]),
             ("2 Dystonia page, anonymous", [(1, "get", "GET", DYSTONIA, "", "none")]),
             ("2b Dystonia copy with 10 ratings and 20 comments", [(1, "get", "GET", SMALL_COPY, "", "none")]),
+            (
+                f"2c Dystonia page and its copy, interleaved, {COST_CONNECTIONS['2c']} connections",
+                [(1, "big", "GET", DYSTONIA, "", "none"), (1, "small", "GET", SMALL_COPY, "", "none")],
+            ),
             ("3 Dystonia page, signed-in commenter", [(1, "get", "GET", DYSTONIA, "", "user")]),
             ("4 Dystonia comments page 50", [(1, "get", "GET", f"{DYSTONIA}?comments-page=50", "", "none")]),
             ("5 search for dystonia", [(1, "get", "GET", "/search/?q=dystonia", "", "none")]),
@@ -350,16 +388,29 @@ def main():
         # each reports its median round: load from elsewhere on the machine hits them alike.
         paired = [(name, actions) for name, actions in plans if name.split()[0] in PAIRED]
         rounds = {name: [] for name, _ in paired}
+        log_path = work / "gunicorn.log"
         for round_number in range(ROUNDS):
             for name, actions in paired:
-                rounds[name].append(
-                    scenario(
-                        ports.get(name.split()[0], port), f"{name} (round {round_number + 1})", actions, readers_file
-                    )
+                mark = {}
+                run = scenario(
+                    ports.get(name.split()[0], port),
+                    f"{name} (round {round_number + 1})",
+                    actions,
+                    readers_file,
+                    before_measuring=lambda mark=mark: mark.update(since=log_path.stat().st_size),
                 )
+                if name.startswith("2c "):
+                    time.sleep(1)  # the last requests' log lines
+                    run["service_us"] = checks.service_medians(
+                        service_times(log_path, mark["since"]), DYSTONIA, SMALL_COPY
+                    )
+                    say(f"  gunicorn's time per request: {run['service_us']}")
+                rounds[name].append(run)
         for name, runs in rounds.items():
             results[name] = sorted(runs, key=lambda run: run["requests_per_second"])[len(runs) // 2]
             results[name]["rounds_requests_per_second"] = [run["requests_per_second"] for run in runs]
+            if name.startswith("2c "):
+                results[name]["rounds_service_us"] = [run["service_us"] for run in runs]
         for name, actions in plans:
             if name in rounds:
                 continue
