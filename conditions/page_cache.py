@@ -6,7 +6,10 @@ Two layers in Django, both in the per-worker "fragments" cache (settings.CACHES)
    not signed in, on the page's own address. Every such reader gets the same bytes, since
    signed-out readers' forms carry no CSRF token (dystonia_portal.csrf protects them with
    Fetch Metadata instead). So an HTTP cache in front (deploy/nginx) may keep the page too:
-   `CacheHeadersMiddleware` marks it `public` for a few seconds.
+   `CacheHeadersMiddleware` marks it `public` for a few seconds. Once a page is kept, that
+   middleware answers a shared reader's request for its address itself (`kept_page`),
+   before the session, CSRF and authentication middleware and the URL resolver, which have
+   nothing to do for such a reader; the page's versions still decide, as in the view.
 2. Fragments for everyone else. The page itself is kept around its readers' own parts
    (`render_frame`): rendered once, the same for every reader, with holes (`{% hole %}`)
    where the header's account links, waiting messages, the rating block and the comment
@@ -30,9 +33,13 @@ stale and nothing is shared that is one reader's.
 
 import re
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import Http404, HttpResponse
 from django.template.context import make_context
 from django.template.loader import get_template
 from django.utils.cache import patch_vary_headers
@@ -104,9 +111,9 @@ def site_member_key(name: str, member: str | None) -> str | None:
     return f"{name}:{member}" if member is not None else None
 
 
-def page_key(request, page, *, preview: bool) -> str | None:
-    """The whole page's key: its address and every version it shows."""
-    return key("conditions:page", page, *page.versions, extra=f"{preview}:{_address(request)}")
+def page_key(request, page, *, preview: bool, address: str | None = None) -> str | None:
+    """The whole page's key: its address (`_address`, if not given) and every version it shows."""
+    return key("conditions:page", page, *page.versions, extra=f"{preview}:{address or _address(request)}")
 
 
 def frame_key(request, page, *, preview: bool) -> str | None:
@@ -134,6 +141,56 @@ def get(cache_key: str | None):
 def put(cache_key: str | None, value) -> None:
     if cache_key:
         caches[FRAGMENTS].set(cache_key, value, FRAGMENT_SECONDS)
+
+
+# Where each address (path and query) whose whole page this process has kept finds its
+# page's versions (`keep_page`): so `kept_page` can answer a shared reader before the URL
+# resolver runs. Only a shortcut to the view's own lookup: what is served is still chosen
+# by the versions found for the request, under the same key the view uses.
+_kept_addresses: dict[str, Callable] = {}
+KEPT_ADDRESSES = 10_000  # emptied when full: at worst, those addresses go through the view again
+
+
+def keep_page(request, cache_key: str | None, content: bytes, find_versions: Callable) -> None:
+    """Keep a shared reader's whole page (`page_key`), and how its address finds its versions
+    (`find_versions()`: the page's versions as the view reads them, or Http404)."""
+    if not cache_key:
+        return
+    put(cache_key, content)
+    if len(_kept_addresses) >= KEPT_ADDRESSES:
+        _kept_addresses.clear()
+    _kept_addresses[request.get_full_path()] = find_versions
+
+
+def kept_page(request) -> HttpResponse | None:
+    """A shared reader's whole page, if this process keeps it at the key the view would use;
+    None to let the request through to the view (which then reuses the versions read here)."""
+    find_versions = _kept_addresses.get(request.get_full_path()) if request.method in ("GET", "HEAD") else None
+    if find_versions is None or not reads_shared_page(request):
+        return None
+    address = _address(request)  # the host checked first, as CommonMiddleware would
+    try:
+        versions = find_versions()
+    except Http404:
+        return None  # gone or moved: the view says so
+    content = get(page_key(request, versions, preview=False, address=address))
+    if content is None:
+        request.shared_page_versions = versions
+        return None
+    response = HttpResponse(content)
+    response["Content-Length"] = str(len(content))  # as CommonMiddleware, inside, would add
+    return response
+
+
+def versions_read(request):
+    """The versions `kept_page` read for this request's page, if it read them and found no page kept."""
+    return getattr(request, "shared_page_versions", None)
+
+
+@receiver(setting_changed)
+def _forget_kept_addresses(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _kept_addresses.clear()  # the addresses may mean other pages now
 
 
 def get_or_build(cache_key: str | None, build):
@@ -222,13 +279,16 @@ class CacheHeadersMiddleware:
     the browser may keep it for settings.PAGE_CACHE_SECONDS, serve it stale while fetching a
     fresh copy, and serve it stale for a day if the site is down). Any response to a reader
     with a session is `private, no-store`. Every page varies on Cookie.
+
+    It also answers a shared reader's request for a page this process keeps whole
+    (`kept_page`), so such a request never reaches the middleware inside it or the URL resolver.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        response = kept_page(request) or self.get_response(request)
         if response.streaming or response.has_header("Cache-Control"):
             return response  # static files and views that chose their own
         if response.has_header("Vary"):

@@ -1,5 +1,6 @@
 import hashlib
 import string
+from functools import partial
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -200,8 +201,10 @@ def page_detail(request, slug, subpage_slug=None):
     writer = None if shared or preview else member_version(request.user)
     # The page's versions alone, in one small query (for a shared reader or a member, none
     # while this process's memo of them can be trusted); for a shared reader, its whole page's key.
-    versions = find_page_versions(
-        slug=slug, subpage_slug=subpage_slug, preview=preview, remembered=shared or writer is not None, writer=writer
+    where = {"slug": slug, "subpage_slug": subpage_slug, "preview": preview}
+    # (Read already, for a shared reader, when CacheHeadersMiddleware found no page kept.)
+    versions = (shared and page_cache.versions_read(request)) or find_page_versions(
+        **where, remembered=shared or writer is not None, writer=writer
     )
     whole_page_key = page_cache.page_key(request, versions, preview=preview) if shared else None
     content = page_cache.get(whole_page_key)  # kept encoded, as it is sent
@@ -213,7 +216,9 @@ def page_detail(request, slug, subpage_slug=None):
     # shown on a page rendered whole (it is a POST, never the page's own address).
     frame_key = page_cache.frame_key(request, versions, preview=preview)
     response = HttpResponse(page_cache.render_frame(request, "conditions/page_detail.html", context, frame_key))
-    page_cache.put(whole_page_key, response.content)
+    # Kept with how its address finds its versions, so the next shared reader is answered sooner.
+    find_versions = partial(find_page_versions, **where, remembered=True)
+    page_cache.keep_page(request, whole_page_key, response.content, find_versions)
     return response
 
 

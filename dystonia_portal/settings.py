@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "dystonia_portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside CacheHeadersMiddleware, which answers a kept page's shared readers itself.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Outside the session and CSRF middleware, so it sees every cookie they set.
     "conditions.page_cache.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,7 +90,6 @@ MIDDLEWARE = [
     "accounts.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
     "dystonia_portal.middleware.LazyMessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dystonia_portal.middleware.EditHistoryMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -704,3 +704,116 @@ def test_a_message_waiting_for_a_signed_out_reader_shows_on_the_kept_page(client
     page = html(reader.get(condition.get_absolute_url()))
     assert "You have signed out." in page
     assert "Signed in as" not in page and "Sign in" in page
+
+
+# A kept page answered by CacheHeadersMiddleware itself, before the session, CSRF and
+# authentication middleware and the URL resolver (conditions.page_cache.kept_page).
+
+
+def _headers(response):
+    return {name: value for name, value in response.items() if name not in ("X-Request-ID", "Date")}
+
+
+def test_a_kept_page_is_answered_before_the_view_with_the_views_own_bytes_and_headers(condition):
+    from django.test import Client
+
+    built = Client().get(condition.get_absolute_url())  # through the view, which keeps it
+    assert hasattr(built.wsgi_request, "session")
+    kept = Client().get(condition.get_absolute_url())
+    assert not hasattr(kept.wsgi_request, "session")  # answered before the session middleware
+    assert kept.content == built.content
+    assert _headers(kept) == _headers(built)
+    assert kept["X-Frame-Options"] == "DENY"
+    assert kept["Content-Length"] == str(len(built.content))
+    assert kept["Cache-Control"].startswith("public, ")
+    head = Client().head(condition.get_absolute_url())
+    assert not hasattr(head.wsgi_request, "session")
+    assert _headers(head) == _headers(built)
+
+
+def test_a_kept_page_costs_the_versions_query_alone_and_a_miss_reads_them_once(condition, django_assert_num_queries):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from conditions import page_cache
+
+    Client().get(condition.get_absolute_url())
+    with django_assert_num_queries(1):  # the page's versions (no listener in the tests)
+        assert Client().get(condition.get_absolute_url()).status_code == 200
+    section = condition.sections.first()
+    counts = []
+    for text, known in (("First rewrite.", False), ("Second rewrite.", True)):
+        section.body = text
+        section.save()  # the kept page's key moves
+        if not known:
+            page_cache._kept_addresses.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert text in html(Client().get(condition.get_absolute_url()))
+        counts.append(len(queries))
+    # The versions read before the view are handed to it, not read twice.
+    assert counts[1] == counts[0]
+
+
+def test_a_kept_subpage_deleted_or_moved_is_a_404_at_its_old_address(reader, condition, make_page):
+    symptoms = condition.subpages.get(slug="symptoms")
+    causes = condition.subpages.get(slug="causes")
+    symptoms_url, causes_url = symptoms.get_absolute_url(), causes.get_absolute_url()
+    assert reader.get(symptoms_url).status_code == 200
+    assert reader.get(causes_url).status_code == 200
+    symptoms.delete()
+    causes.parent = make_page("Tremor", sections=0)
+    causes.save()
+    assert reader.get(symptoms_url).status_code == 404
+    assert reader.get(causes_url).status_code == 404
+    assert "Causes of dystonia" in html(reader.get("/conditions/tremor/causes/"))
+
+
+def test_a_kept_page_is_never_what_a_reader_with_a_session_or_a_message_gets(client_for, commenter, condition):
+    from django.test import Client
+
+    shared = Client().get(condition.get_absolute_url()).content
+    member = client_for(commenter).get(condition.get_absolute_url())
+    assert member.content != shared
+    assert commenter.username in html(member)
+    assert member["Cache-Control"] == "private, no-store"
+    stale_session = Client()
+    stale_session.cookies["sessionid"] = "no-such-session"
+    assert stale_session.get(condition.get_absolute_url())["Cache-Control"] == "private, no-store"
+    rater = Client()
+    rated = rater.post(f"/ratings/pages/{condition.pk}/rate/", {"score": "2"}, follow=True)
+    assert "You gave this page 2 stars." in html(rated)
+    assert "You gave this page 2 stars." in html(rater.get(condition.get_absolute_url()))
+
+
+def test_a_kept_page_is_not_served_for_another_query_a_post_or_a_host_not_allowed(
+    reader, condition, django_assert_num_queries
+):
+    url = condition.get_absolute_url()
+    reader.get(url)
+    assert 'value="neck pain"' in html(reader.get(url + "?q=neck+pain"))
+    with django_assert_num_queries(0):  # refused before anything is looked up
+        assert reader.get(url, HTTP_HOST="evil.example").status_code == 400
+    sent = reader.post(url)
+    assert hasattr(sent.wsgi_request, "session")  # through the view
+    assert "public" not in sent.get("Cache-Control", "")
+
+
+def test_the_kept_addresses_are_forgotten_when_the_urls_change(reader, condition, settings):
+    from conditions import page_cache
+
+    reader.get(condition.get_absolute_url())
+    assert condition.get_absolute_url() in page_cache._kept_addresses
+    settings.ROOT_URLCONF = "dystonia_portal.urls"
+    assert not page_cache._kept_addresses
+
+
+def test_the_kept_addresses_are_emptied_when_full(reader, condition, make_page, monkeypatch):
+    from conditions import page_cache
+
+    monkeypatch.setattr(page_cache, "KEPT_ADDRESSES", 1)
+    reader.get(condition.get_absolute_url())
+    other = make_page("Tremor", sections=0)
+    reader.get(other.get_absolute_url())
+    assert list(page_cache._kept_addresses) == [other.get_absolute_url()]
+    assert "Dystonia" in html(reader.get(condition.get_absolute_url()))
